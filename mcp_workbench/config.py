@@ -1,0 +1,121 @@
+"""The one settings model of MCP Workbench: a TOML file, then environment, then CLI flags.
+
+Environment variables use the prefix ``MCP_WORKBENCH_`` (``MCP_WORKBENCH_PORT=9000``); list
+values are JSON (``MCP_WORKBENCH_TOOLS='["pkg.mod"]'``). A settings file is TOML, with the
+same field names at top level.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mcp_workbench.errors import WorkbenchError
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="MCP_WORKBENCH_", extra="forbid")
+
+    server_name: str = Field("mcp-workbench", description="Name reported to MCP clients.")
+    instructions: str | None = Field(
+        None, description="Guidance for models on how to use this server, sent to clients."
+    )
+    host: str = Field("127.0.0.1", description="Address the HTTP transport binds to.")
+    port: int = Field(8765, ge=0, le=65535, description="Port of the HTTP transport (0: any).")
+    mcp_path: str = Field("/mcp", description="URL path of the Streamable HTTP endpoint.")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the HTTP endpoint besides same-host loopback "
+        "ones; '*' allows any (only behind an authenticating proxy).",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host header values accepted besides loopback names (DNS rebinding guard).",
+    )
+    tools: list[str] = Field(
+        default_factory=list,
+        description="Python modules to load tools, prompts and resources from; "
+        "'ns=pkg.module' mounts them under the namespace 'ns'.",
+    )
+    entry_points: bool = Field(
+        True, description="Also load modules from the 'mcp_workbench.tools' entry-point group."
+    )
+    include: list[str] = Field(
+        default_factory=list, description="Only serve items whose name matches these patterns."
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Never serve items whose name matches these patterns."
+    )
+    page_size: int = Field(100, ge=1, le=10_000, description="Items per page of list results.")
+    max_message_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="Largest JSON-RPC message accepted, in bytes."
+    )
+    tool_timeout: float = Field(
+        300.0, gt=0, description="Seconds a tool call may run before it is cancelled."
+    )
+    worker_threads: int = Field(
+        16, ge=1, le=512, description="Threads that run synchronous tools."
+    )
+    session_idle_timeout: float = Field(
+        3600.0, gt=0, description="Seconds an idle HTTP session is kept before it expires."
+    )
+    sse_keepalive: float = Field(
+        15.0, gt=0, description="Seconds between keep-alive comments on idle SSE streams."
+    )
+    sse_history: int = Field(
+        256, ge=0, description="SSE events kept per stream for Last-Event-ID resumption."
+    )
+    list_ttl_ms: int = Field(
+        0, ge=0, description="Freshness hint (ttlMs) on cacheable results; 0: always refetch."
+    )
+    request_state_secret: str | None = Field(
+        None,
+        description="Key that protects MRTR requestState; random per process when unset "
+        "(set it when several nodes serve one client).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Level of the server's own log (always on stderr)."
+    )
+    log_format: Literal["json", "text"] = Field("text", description="Format of the server log.")
+
+    @field_validator("mcp_path")
+    @classmethod
+    def _path_starts_with_slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value.rstrip("/") or "/"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from ``config_file`` (TOML), the environment and ``overrides`` (CLI flags).
+
+    Later sources win: file < environment < overrides. ``None`` overrides are ignored.
+
+    Raises:
+        WorkbenchError: the file cannot be read or a value is invalid (message says which).
+    """
+    file_values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            file_values = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise WorkbenchError(f"cannot read settings file {config_file}: {exc}") from exc
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        env_only = Settings()
+        env_set = env_only.model_fields_set
+        merged = {**file_values, **{k: getattr(env_only, k) for k in env_set}, **given}
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise WorkbenchError(f"invalid settings: {problems}") from exc

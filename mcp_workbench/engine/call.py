@@ -1,0 +1,165 @@
+"""``Call``: one request being served, and the engine's side of ``ToolContext``."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mcp_workbench.engine.session import Channel, Session
+from mcp_workbench.errors import InternalError, MissingRequiredClientCapability
+from mcp_workbench.jsonrpc import RequestId, notification, request
+from mcp_workbench.protocol.meta import LOG_LEVELS
+from mcp_workbench.protocol.versions import Revision
+from mcp_workbench.registry.context import LogLevel
+
+__all__ = ["Call", "InputRequired"]
+
+# Which client capability each server-to-client request needs.
+_CAPABILITY_FOR = {
+    "elicitation/create": "elicitation",
+    "sampling/createMessage": "sampling",
+    "roots/list": "roots",
+}
+_ASK_PREFIX = {"elicitation/create": "elicit", "sampling/createMessage": "sample",
+               "roots/list": "roots"}
+
+
+class InputRequired(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside a modern call that needs client input it does not have yet (MRTR)."""
+
+    def __init__(self, key: str, method: str, params: dict[str, Any]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.method = method
+        self.params = params
+
+
+class Call:
+    """A request in progress: its revision, caller, channel and what it may ask the client."""
+
+    __slots__ = (
+        "_asks",
+        "_cancelled",
+        "channel",
+        "client_capabilities",
+        "client_info",
+        "input_responses",
+        "log_level",
+        "loop",
+        "method",
+        "modern",
+        "params",
+        "progress_token",
+        "request_id",
+        "revision",
+        "session",
+        "timeout_s",
+    )
+
+    def __init__(
+        self,
+        session: Session,
+        request_id: RequestId,
+        method: str,
+        params: dict[str, Any],
+        revision: Revision,
+        channel: Channel | None,
+        *,
+        client_info: dict[str, Any],
+        client_capabilities: dict[str, Any],
+        log_level: str | None,
+        progress_token: str | int | None,
+    ) -> None:
+        self.session = session
+        self.request_id = request_id
+        self.method = method
+        self.params = params
+        self.revision = revision
+        self.modern = revision.modern
+        self.channel = channel
+        self.client_info = client_info
+        self.client_capabilities = client_capabilities
+        self.log_level = log_level
+        self.progress_token = progress_token
+        self.input_responses: dict[str, Any] = {}
+        self.loop = asyncio.get_running_loop()
+        self._asks = 0
+        self._cancelled = False
+
+    # -- RequestScope ----------------------------------------------------------------------
+    @property
+    def protocol_version(self) -> str:
+        return self.revision.version
+
+    @property
+    def principal(self) -> str | None:
+        return self.session.principal
+
+    @property
+    def session_id(self) -> str | None:
+        return None if self.modern or self.session.transport == "stdio" else self.session.id
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Mark the call cancelled (the task itself is cancelled by the engine)."""
+        self._cancelled = True
+
+    async def _notify(self, method: str, params: dict[str, Any]) -> None:
+        channel = self.channel
+        if channel is not None and not self._cancelled and not channel.closed:
+            await channel.send(notification(method, params))
+
+    async def progress(self, progress: float, total: float | None, message: str | None) -> None:
+        if self.progress_token is None:
+            return
+        params: dict[str, Any] = {"progressToken": self.progress_token, "progress": progress}
+        if total is not None:
+            params["total"] = total
+        if message is not None:
+            params["message"] = message
+        await self._notify("notifications/progress", params)
+
+    async def log(self, level: LogLevel, data: Any, logger: str | None) -> None:
+        if level not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {level!r}")
+        threshold = self.log_level if self.modern else self.session.log_level
+        if self.modern and threshold is None:
+            return  # modern clients get log messages only for requests that asked for them
+        if threshold is not None and LOG_LEVELS[level] < LOG_LEVELS[threshold]:
+            return
+        params: dict[str, Any] = {"level": level, "data": data}
+        if logger is not None:
+            params["logger"] = logger
+        await self._notify("notifications/message", params)
+
+    async def ask(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        capability = _CAPABILITY_FOR[method]
+        if capability not in self.client_capabilities:
+            raise MissingRequiredClientCapability(
+                f"This request needs the client capability {capability!r}",
+                required={capability: {}},
+            )
+        if self.modern:
+            key = f"{_ASK_PREFIX[method]}-{self._asks}"
+            self._asks += 1
+            if key in self.input_responses:
+                answer: dict[str, Any] = self.input_responses[key]
+                return answer
+            raise InputRequired(key, method, params)
+        return await self._ask_legacy(method, params)
+
+    async def _ask_legacy(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel or self.session.channel
+        if channel is None or channel.closed:
+            raise InternalError("No channel to reach the client on")
+        rid = self.session.next_request_id()
+        fut: asyncio.Future[dict[str, Any]] = self.loop.create_future()
+        self.session.pending[rid] = fut
+        try:
+            await channel.send(request(rid, method, params))
+            return await fut
+        finally:
+            self.session.pending.pop(rid, None)

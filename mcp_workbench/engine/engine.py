@@ -1,0 +1,467 @@
+"""The ``Engine``: one MCP server that every transport feeds with JSON-RPC messages.
+
+A transport opens a :class:`Session` per client, hands the engine raw message bytes (or a
+decoded value) plus the :class:`Channel` replies should go to, and the engine does the rest:
+era detection (legacy handshake or modern per-request metadata), dispatch, cancellation,
+server-to-client requests, list-changed fan-out and metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp_workbench.__about__ import __version__
+from mcp_workbench.config import Settings
+from mcp_workbench.engine.call import Call, InputRequired
+from mcp_workbench.engine.executor import ToolExecutor
+from mcp_workbench.engine.metrics import Metrics
+from mcp_workbench.engine.session import Channel, Listener, Session
+from mcp_workbench.errors import (
+    InvalidParams,
+    InvalidRequest,
+    MethodNotFound,
+    ProtocolError,
+    UnsupportedProtocolVersion,
+    WorkbenchError,
+    jsonrpc_error,
+)
+from mcp_workbench.jsonrpc import (
+    Notification,
+    Request,
+    Response,
+    decode,
+    error_response,
+    notification,
+    parse_message,
+    result_response,
+)
+from mcp_workbench.protocol.meta import (
+    PROTOCOL_VERSION,
+    SERVER_INFO,
+    SUBSCRIPTION_ID,
+    progress_token,
+    read_request_meta,
+)
+from mcp_workbench.protocol.request_state import RequestStateCodec
+from mcp_workbench.protocol.versions import REVISIONS, SUPPORTED_VERSIONS, Revision
+from mcp_workbench.registry.registry import ChangeKind, Registry
+
+__all__ = ["Engine"]
+
+log = logging.getLogger("mcp_workbench.engine")
+
+Handler = Callable[[Call], Awaitable[dict[str, Any]]]
+
+# Methods that exist only in one era.
+LEGACY_ONLY = frozenset(
+    {"initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"}
+)
+MODERN_ONLY = frozenset({"server/discover", "subscriptions/listen"})
+CACHEABLE = frozenset(
+    {"server/discover", "tools/list", "prompts/list", "resources/list",
+     "resources/templates/list", "resources/read"}
+)
+MRTR_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
+
+
+class Engine:
+    """Serves MCP over any number of transports at once."""
+
+    def __init__(self, registry: Registry | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.registry = registry or Registry(page_size=self.settings.page_size)
+        self.metrics = Metrics()
+        self.executor = ToolExecutor(
+            threads=self.settings.worker_threads, default_timeout=self.settings.tool_timeout
+        )
+        secret = self.settings.request_state_secret
+        self.request_state = RequestStateCodec(
+            secret.encode() if secret else secrets.token_bytes(32)
+        )
+        self.server_info = {"name": self.settings.server_name, "version": __version__}
+        self.sessions: set[Session] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._methods: dict[str, Handler] = {}
+        self._stats: dict[str, tuple[Any, Any, Any]] = {}
+        from mcp_workbench.engine import methods  # the MCP methods, registered on this engine
+
+        methods.install(self)
+        self.registry.on_change(self._registry_changed)
+
+    # -- wiring ----------------------------------------------------------------------------
+    def method(self, name: str) -> Callable[[Handler], Handler]:
+        """Decorator: serve the JSON-RPC method ``name`` with ``handler(call) -> result``."""
+
+        def register(handler: Handler) -> Handler:
+            self._methods[name] = handler
+            return handler
+
+        return register
+
+    def capabilities(self) -> dict[str, Any]:
+        """The server capabilities advertised to clients."""
+        return {
+            "tools": {"listChanged": True},
+            "prompts": {"listChanged": True},
+            "resources": {"subscribe": True, "listChanged": True},
+            "completions": {},
+            "logging": {},
+        }
+
+    # -- sessions ----------------------------------------------------------------------------
+    def open_session(
+        self, channel: Channel | None, transport: str, *, principal: str | None = None
+    ) -> Session:
+        """A new session for a client that just connected."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        session = Session(channel, transport, principal=principal)
+        self.sessions.add(session)
+        self.metrics.sessions.labels(transport).inc()
+        return session
+
+    def close_session(self, session: Session) -> None:
+        """Forget a session and cancel what it still has running."""
+        if session in self.sessions:
+            self.sessions.discard(session)
+            self.metrics.sessions.labels(session.transport).dec()
+        session.close()
+
+    def transient_session(self, channel: Channel | None, transport: str,
+                          principal: str | None = None) -> Session:
+        """A session for one stateless (modern) request; not tracked, not counted."""
+        return Session(channel, transport, principal=principal)
+
+    async def shutdown(self) -> None:
+        """End every session: listeners get their closing result, in-flight calls stop."""
+        for session in list(self.sessions):
+            self.close_session(session)
+        for task in list(self._background):
+            task.cancel()
+        self.executor.shutdown()
+
+    # -- input -------------------------------------------------------------------------------
+    async def receive(self, session: Session, data: bytes, channel: Channel) -> None:
+        """Take one framed message (stdio line, WebSocket frame) and act on it.
+
+        Requests run as tasks so that the next message (a cancellation, say) is read at
+        once; their responses go to ``channel``.
+        """
+        try:
+            payload = decode(data, max_bytes=self.settings.max_message_bytes)
+        except ProtocolError as exc:
+            await channel.send(error_response(None, jsonrpc_error(exc)))
+            return
+        if isinstance(payload, list):
+            reply = await self.handle_batch(session, payload, channel, session.revision)
+            if reply is not None:
+                await channel.send(reply)  # type: ignore[arg-type]
+            return
+        try:
+            message = parse_message(payload)
+        except InvalidRequest as exc:
+            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
+            await channel.send(error_response(rid, jsonrpc_error(InvalidRequest(exc.message))))
+            return
+        if isinstance(message, Request):
+            if message.id in session.inflight:
+                error = InvalidRequest(f"Request id {message.id!r} is already in use")
+                await channel.send(error_response(message.id, jsonrpc_error(error)))
+                return
+            task = asyncio.create_task(self._serve_and_send(session, message, channel))
+            session.inflight[message.id] = task
+        elif isinstance(message, Notification):
+            self.handle_notification(session, message)
+        else:
+            self.handle_response(session, message)
+
+    async def _serve_and_send(self, session: Session, req: Request, channel: Channel) -> None:
+        try:
+            response = await self.serve(session, req, channel)
+        finally:
+            session.inflight.pop(req.id, None)
+        if response is not None:
+            await channel.send(response)
+
+    async def handle_batch(
+        self, session: Session, batch: list[Any], channel: Channel, revision: Revision | None
+    ) -> list[dict[str, Any]] | dict[str, Any] | None:
+        """A JSON-RPC batch: allowed only where the revision allows it (2025-03-26)."""
+        if revision is None or not revision.batches:
+            error = InvalidRequest("Invalid Request: batches are not supported by this revision")
+            return error_response(None, jsonrpc_error(error))
+        if not batch:
+            return error_response(None, jsonrpc_error(InvalidRequest("Invalid Request: empty batch")))
+        replies: list[Awaitable[dict[str, Any] | None]] = []
+        for item in batch:
+            replies.append(self.handle_one(session, item, channel, in_batch=True))
+        results = [r for r in await asyncio.gather(*replies) if r is not None]
+        return results or None
+
+    async def handle_one(
+        self, session: Session, payload: Any, channel: Channel | None, *, in_batch: bool = False
+    ) -> dict[str, Any] | None:
+        """One decoded message; returns the response to send back, if any."""
+        try:
+            message = parse_message(payload)
+        except InvalidRequest as exc:
+            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
+            return error_response(rid, jsonrpc_error(InvalidRequest(exc.message)))
+        if isinstance(message, Request):
+            if in_batch and message.method == "initialize":
+                error = InvalidRequest("initialize must not be part of a batch")
+                return error_response(message.id, jsonrpc_error(error))
+            return await self.serve(session, message, channel)
+        if isinstance(message, Notification):
+            self.handle_notification(session, message)
+        else:
+            self.handle_response(session, message)
+        return None
+
+    # -- requests ----------------------------------------------------------------------------
+    async def serve(
+        self, session: Session, req: Request, channel: Channel | None
+    ) -> dict[str, Any] | None:
+        """Serve one request; returns its response, or None if the client cancelled it."""
+        started = time.perf_counter()
+        call: Call | None = None
+        session.touch()
+        try:
+            call = self._make_call(session, req, channel)
+            handler = self._methods.get(req.method)
+            if handler is None:
+                raise MethodNotFound(f"Method not found: {req.method}")
+            if call.modern and req.method in MRTR_METHODS:
+                result = await self._with_input(call, handler)
+            else:
+                result = await handler(call)
+            if call.modern:
+                result = self._modern_result(result, req.method, session)
+            response = result_response(req.id, result)
+            outcome = "ok"
+        except asyncio.CancelledError:
+            if req.id in session.cancelled:
+                session.cancelled.discard(req.id)
+                if call is not None:
+                    call.cancel()
+                self._observe(req.method, "cancelled", started)
+                return None
+            raise
+        except WorkbenchError as exc:
+            legacy = call is None or not call.modern
+            response = error_response(req.id, jsonrpc_error(exc, legacy_not_found=legacy))
+            outcome = "error"
+        except Exception:
+            log.exception("error serving %s", req.method)
+            response = error_response(req.id, jsonrpc_error(RuntimeError()))
+            outcome = "error"
+        self._observe(req.method, outcome, started)
+        return response
+
+    def _observe(self, method: str, outcome: str, started: float) -> None:
+        key = method if method in self._methods else "<unknown>"
+        stats = self._stats.get(key)
+        if stats is None:
+            stats = (
+                self.metrics.requests.labels(key, "ok"),
+                self.metrics.requests.labels(key, "error"),
+                self.metrics.latency.labels(key),
+            )
+            self._stats[key] = stats
+        if outcome == "ok":
+            stats[0].inc()
+        elif outcome == "error":
+            stats[1].inc()
+        else:
+            self.metrics.requests.labels(key, outcome).inc()
+        stats[2].observe(time.perf_counter() - started)
+
+    def _make_call(self, session: Session, req: Request, channel: Channel | None) -> Call:
+        params = req.params
+        meta = params.get("_meta")
+        if isinstance(meta, dict) and PROTOCOL_VERSION in meta:
+            rmeta = read_request_meta(meta)
+            rev = REVISIONS.get(rmeta.protocol_version)
+            if rev is None or not rev.modern:
+                raise UnsupportedProtocolVersion(rmeta.protocol_version, self.modern_versions())
+            if req.method in LEGACY_ONLY:
+                raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
+            call = Call(
+                session, req.id, req.method, params, rev, channel,
+                client_info=rmeta.client_info,
+                client_capabilities=rmeta.client_capabilities,
+                log_level=rmeta.log_level,
+                progress_token=rmeta.progress_token,
+            )
+        else:
+            rev = session.revision
+            if rev is None:
+                if req.method == "initialize":
+                    rev = REVISIONS["2025-11-25"]
+                elif req.method == "ping":
+                    rev = REVISIONS["2025-03-26"]
+                else:
+                    raise InvalidParams(
+                        "No protocol version: send initialize first, or set "
+                        f"_meta[{PROTOCOL_VERSION!r}] on every request"
+                    )
+            elif req.method == "initialize":
+                raise InvalidRequest("The session is already initialized")
+            if req.method in MODERN_ONLY:
+                raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
+            call = Call(
+                session, req.id, req.method, params, rev, channel,
+                client_info=session.client_info,
+                client_capabilities=session.client_capabilities,
+                log_level=session.log_level,
+                progress_token=progress_token(meta) if isinstance(meta, dict) else None,
+            )
+        return call
+
+    def modern_versions(self) -> list[str]:
+        """Versions a modern (per-request metadata) request may name."""
+        return [v for v, r in REVISIONS.items() if r.modern]
+
+    def _modern_result(self, result: dict[str, Any], method: str, session: Session) -> dict[str, Any]:
+        result.setdefault("resultType", "complete")
+        meta = result.get("_meta")
+        if meta is None:
+            result["_meta"] = {SERVER_INFO: self.server_info}
+        else:
+            meta.setdefault(SERVER_INFO, self.server_info)
+        if method in CACHEABLE and result["resultType"] == "complete":
+            result.setdefault("ttlMs", self.settings.list_ttl_ms)
+            result.setdefault("cacheScope", "private" if session.principal else "public")
+        return result
+
+    async def _with_input(self, call: Call, handler: Handler) -> dict[str, Any]:
+        """Run a modern call that may need client input (multi round-trip requests)."""
+        params = call.params
+        binding = self.request_state.binding(call.method, params, call.principal)
+        state = params.get("requestState")
+        if state is not None:
+            call.input_responses.update(self.request_state.open(state, binding))
+        responses = params.get("inputResponses")
+        if responses is not None:
+            if not isinstance(responses, dict):
+                raise InvalidParams("inputResponses must be an object")
+            call.input_responses.update(responses)
+        try:
+            return await handler(call)
+        except InputRequired as need:
+            return {
+                "resultType": "input_required",
+                "inputRequests": {need.key: {"method": need.method, "params": need.params}},
+                "requestState": self.request_state.seal(call.input_responses, binding),
+            }
+
+    # -- notifications and responses from the client ----------------------------------------
+    def handle_notification(self, session: Session, note: Notification) -> None:
+        """Act on a client notification; unknown ones are ignored, as JSON-RPC asks."""
+        session.touch()
+        if note.method == "notifications/initialized":
+            session.initialized = True
+        elif note.method == "notifications/cancelled":
+            rid = note.params.get("requestId")
+            listener = session.listeners.get(rid)  # type: ignore[arg-type]
+            if listener is not None:
+                listener.done.set()
+            task = session.inflight.get(rid)  # type: ignore[arg-type]
+            if task is not None:
+                session.cancelled.add(rid)  # type: ignore[arg-type]
+                task.cancel()
+        else:
+            log.debug("ignored notification %s", note.method)
+
+    def handle_response(self, session: Session, response: Response) -> None:
+        """A client's answer to one of our (legacy) server-to-client requests."""
+        fut = session.pending.pop(response.id, None) if response.id is not None else None
+        if fut is None or fut.done():
+            log.debug("ignored response to unknown request %r", response.id)
+            return
+        if response.error is not None:
+            err = response.error
+            fut.set_exception(ProtocolError(
+                str(err.get("message", "client error")), code=int(err.get("code", -32603)),
+                data=err.get("data"),
+            ))
+        else:
+            fut.set_result(response.result or {})
+
+    # -- notifications to clients ------------------------------------------------------------
+    def _registry_changed(self, kind: ChangeKind) -> None:
+        self._schedule(self._broadcast_list_changed(kind))
+
+    def notify_resource_updated(self, uri: str) -> None:
+        """Tell every client subscribed to ``uri`` that it changed (thread-safe)."""
+        self._schedule(self._broadcast_resource_updated(uri))
+
+    def _schedule(self, coro: Any) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            coro.close()
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._spawn(coro)
+        else:  # a change made from a worker thread (a sync tool) or another loop
+            loop.call_soon_threadsafe(self._spawn, coro)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _broadcast_list_changed(self, kind: ChangeKind) -> None:
+        method = f"notifications/{kind}/list_changed"
+        for session in list(self.sessions):
+            if session.revision is not None and session.channel is not None:
+                await self._send(session.channel, notification(method), method)
+            for listener in list(session.listeners.values()):
+                if getattr(listener, kind):
+                    await self._send(listener.channel, notification(
+                        method, {"_meta": {SUBSCRIPTION_ID: listener.id}}), method)
+
+    async def _broadcast_resource_updated(self, uri: str) -> None:
+        method = "notifications/resources/updated"
+        for session in list(self.sessions):
+            if uri in session.subscriptions and session.channel is not None:
+                await self._send(session.channel, notification(method, {"uri": uri}), method)
+            for listener in list(session.listeners.values()):
+                if uri in listener.uris:
+                    params = {"uri": uri, "_meta": {SUBSCRIPTION_ID: listener.id}}
+                    await self._send(listener.channel, notification(method, params), method)
+
+    async def _send(self, channel: Channel, message: dict[str, Any], method: str) -> None:
+        if channel.closed:
+            return
+        try:
+            await channel.send(message)
+            self.metrics.notifications.labels(method).inc()
+        except Exception:  # a broken client must not stop the fan-out to the others
+            log.debug("dropping %s to a failed channel", method, exc_info=True)
+
+    # -- listen streams (modern) -------------------------------------------------------------
+    async def listen(self, call: Call, listener: Listener) -> None:
+        """Keep a ``subscriptions/listen`` stream open until it is cancelled or closed."""
+        session = call.session
+        session.listeners[listener.id] = listener
+        if session not in self.sessions:
+            self.sessions.add(session)
+        try:
+            ack = {"_meta": {SUBSCRIPTION_ID: listener.id}, "notifications": listener.accepted()}
+            await listener.channel.send(notification("notifications/subscriptions/acknowledged", ack))
+            await listener.done.wait()
+        finally:
+            session.listeners.pop(listener.id, None)
+            if session.transport != "stdio" and not session.listeners and session.revision is None:
+                self.sessions.discard(session)

@@ -1,0 +1,56 @@
+"""The MCP revisions this server speaks, and what differs between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "LATEST",
+    "LATEST_LEGACY",
+    "MODERN",
+    "REVISIONS",
+    "SUPPORTED_VERSIONS",
+    "Revision",
+    "revision",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One protocol revision and the features that set it apart."""
+
+    version: str
+    modern: bool
+    """Stateless, per-request ``_meta`` (2026-07-28 on) instead of an ``initialize`` handshake."""
+    batches: bool
+    """JSON-RPC batches are allowed (2025-03-26 only)."""
+    structured_output: bool
+    """``outputSchema``/``structuredContent``, ``title`` fields, resource links (2025-06-18 on)."""
+    elicitation: bool
+    """The client may be asked for input (2025-06-18 on)."""
+    icons: bool
+    """``icons`` on tools, prompts and resources (2025-11-25 on)."""
+    resource_not_found_code: int
+    """-32002 up to 2025-11-25, -32602 from 2026-07-28."""
+
+
+REVISIONS: dict[str, Revision] = {
+    r.version: r
+    for r in (
+        Revision("2026-07-28", True, False, True, True, True, -32602),
+        Revision("2025-11-25", False, False, True, True, True, -32002),
+        Revision("2025-06-18", False, False, True, True, False, -32002),
+        Revision("2025-03-26", False, True, False, False, False, -32002),
+    )
+}
+SUPPORTED_VERSIONS: list[str] = list(REVISIONS)
+LATEST = REVISIONS["2026-07-28"]
+LATEST_LEGACY = REVISIONS["2025-11-25"]
+MODERN = LATEST
+# What an HTTP request without a protocol version header is taken to speak (the spec allows it).
+HTTP_DEFAULT = REVISIONS["2025-03-26"]
+
+
+def revision(version: str) -> Revision | None:
+    """The revision named ``version``, or None when it is not supported."""
+    return REVISIONS.get(version)
