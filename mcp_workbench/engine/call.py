@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from mcp_workbench.engine.session import Channel, Session
-from mcp_workbench.errors import InternalError, MissingRequiredClientCapability
+from mcp_workbench.errors import InternalError, MissingRequiredClientCapability, ToolError
 from mcp_workbench.jsonrpc import RequestId, notification, request
 from mcp_workbench.protocol.meta import LOG_LEVELS
 from mcp_workbench.protocol.versions import Revision
@@ -137,12 +137,12 @@ class Call:
 
     async def ask(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         capability = _CAPABILITY_FOR[method]
-        if capability not in self.client_capabilities:
-            raise MissingRequiredClientCapability(
-                f"This request needs the client capability {capability!r}",
-                required={capability: {}},
-            )
         if self.modern:
+            if capability not in self.client_capabilities:
+                raise MissingRequiredClientCapability(
+                    f"This request needs the client capability {capability!r}",
+                    required={capability: {}},
+                )
             key = f"{_ASK_PREFIX[method]}-{self._asks}"
             self._asks += 1
             if key in self.input_responses:
@@ -152,6 +152,11 @@ class Call:
         return await self._ask_legacy(method, params)
 
     async def _ask_legacy(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        capability = _CAPABILITY_FOR[method]
+        if capability == "elicitation" and not self.revision.elicitation:
+            raise ToolError(f"Elicitation is not part of protocol revision {self.revision.version}")
+        if capability not in self.client_capabilities:
+            raise ToolError(f"The client did not declare the {capability!r} capability")
         channel = self.channel or self.session.channel
         if channel is None or channel.closed:
             raise InternalError("No channel to reach the client on")

@@ -93,6 +93,7 @@ class Engine:
 
         methods.install(self)
         self.registry.on_change(self._registry_changed)
+        self.registry.on_resource_updated(self.notify_resource_updated)
 
     # -- wiring ----------------------------------------------------------------------------
     def method(self, name: str) -> Callable[[Handler], Handler]:

@@ -89,6 +89,7 @@ class Registry:
         self._resources: _Collection[Resource] = _Collection()
         self._templates: _Collection[ResourceTemplate] = _Collection()
         self._listeners: list[Listener] = []
+        self._update_listeners: list[Callable[[str], None]] = []
 
     # -- change notification -------------------------------------------------------------
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -99,6 +100,16 @@ class Registry:
     def _changed(self, kind: ChangeKind) -> None:
         for listener in list(self._listeners):
             listener(kind)
+
+    def on_resource_updated(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``listener(uri)`` when a resource's content changes."""
+        self._update_listeners.append(listener)
+        return lambda: self._update_listeners.remove(listener)
+
+    def resource_updated(self, uri: str) -> None:
+        """Announce that the content at ``uri`` changed (subscribed clients are told)."""
+        for listener in list(self._update_listeners):
+            listener(uri)
 
     def allows(self, name: str) -> bool:
         """True when ``name`` passes the include/exclude filters."""

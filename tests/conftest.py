@@ -1,0 +1,126 @@
+"""Shared fixtures: a live HTTP server, stdio server processes, and the SDK client."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from mcp_workbench import Settings
+from mcp_workbench.app import build_engine
+from mcp_workbench.engine import Engine
+from mcp_workbench.transports.streamable_http import HttpTransport, start_http_server
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_TOOLS = "tests.fixtures.demo_tools"
+PAGE_SIZE = 3
+REVISIONS = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"]
+TRANSPORTS = ["stdio", "http"]
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a dependency is missing; fail under CI, where nothing may skip."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"missing test dependency under CI: {reason}")
+        pytest.skip(reason)
+
+
+def server_env() -> dict[str, str]:
+    """Environment for server subprocesses: test page size, project on the path."""
+    env = dict(os.environ)
+    env["MCP_WORKBENCH_PAGE_SIZE"] = str(PAGE_SIZE)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def stdio_command(*extra: str) -> list[str]:
+    """The command line of a stdio server serving the fixture tools."""
+    return [sys.executable, "-m", "mcp_workbench.cli", "stdio", "--tools", FIXTURE_TOOLS,
+            "--no-entry-points", *extra]
+
+
+class LiveServer:
+    """An engine served over HTTP in this test process."""
+
+    def __init__(self, engine: Engine, transport: HttpTransport, port: int) -> None:
+        self.engine = engine
+        self.transport = transport
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}{engine.settings.mcp_path}"
+        self.base = f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+async def live_server() -> AsyncIterator[LiveServer]:
+    """One HTTP server for the whole session (per xdist worker)."""
+    settings = Settings(tools=[FIXTURE_TOOLS], entry_points=False, page_size=PAGE_SIZE,
+                        tool_timeout=5.0)
+    engine = build_engine(settings)
+    server, transport, port = await start_http_server(engine, "127.0.0.1", 0)
+    yield LiveServer(engine, transport, port)
+    server.stop()
+    await transport.close()
+    await engine.shutdown()
+
+
+Connect = Callable[..., AbstractAsyncContextManager[Client]]
+
+
+def _client_factory(
+    transport: str, revision: str, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> Connect:
+    if revision != "2026-07-28":
+        # The SDK client offers its newest handshake revision; pin an older one.
+        import mcp.client.session
+
+        monkeypatch.setattr(mcp.client.session, "LATEST_HANDSHAKE_VERSION", revision)
+
+    @asynccontextmanager
+    async def open_client(**options: Any) -> AsyncIterator[Client]:
+        mode = "auto" if revision == "2026-07-28" else "legacy"
+        target: Any
+        if transport == "stdio":
+            command = stdio_command()
+            target = StdioServerParameters(
+                command=command[0], args=command[1:], env=server_env(), cwd=str(ROOT)
+            )
+        else:
+            target = live_server.url
+        options.setdefault("cache", None)
+        options.setdefault("read_timeout_seconds", 20)
+        async with Client(target, mode=mode, **options) as client:
+            assert client.protocol_version == revision
+            yield client
+
+    open_client.transport = transport  # type: ignore[attr-defined]
+    open_client.revision = revision  # type: ignore[attr-defined]
+    return open_client
+
+
+@pytest.fixture(
+    params=[(t, r) for t in TRANSPORTS for r in REVISIONS],
+    ids=[f"{t}-{r}" for t in TRANSPORTS for r in REVISIONS],
+)
+def connect(
+    request: pytest.FixtureRequest, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> Connect:
+    """Open an official SDK client over one transport, speaking one protocol revision."""
+    transport, revision = request.param
+    return _client_factory(transport, revision, live_server, monkeypatch)
+
+
+@pytest.fixture(params=TRANSPORTS)
+def connect_modern(
+    request: pytest.FixtureRequest, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> Connect:
+    """Open an official SDK client speaking 2026-07-28, over each transport."""
+    return _client_factory(request.param, "2026-07-28", live_server, monkeypatch)
