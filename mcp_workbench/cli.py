@@ -19,11 +19,16 @@ __all__ = ["main"]
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
     parser.add_argument(
-        "--tools", action="append", metavar="MODULE",
+        "--tools",
+        action="append",
+        metavar="MODULE",
         help="load tools/prompts/resources from MODULE (or NS=MODULE); repeatable",
     )
-    parser.add_argument("--no-entry-points", action="store_true",
-                        help="do not load modules from the mcp_workbench.tools entry points")
+    parser.add_argument(
+        "--no-entry-points",
+        action="store_true",
+        help="do not load modules from the mcp_workbench.tools entry points",
+    )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--log-format", choices=["json", "text"])
 
@@ -42,10 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     _common(http)
     http.add_argument("--host", help="address to bind (default 127.0.0.1)")
     http.add_argument("--port", type=int, help="port to bind (default 8765; 0 picks one)")
-    http.add_argument("--allow-origin", action="append", dest="allowed_origins",
-                      metavar="ORIGIN", help="extra allowed Origin; repeatable")
-    http.add_argument("--allow-host", action="append", dest="allowed_hosts",
-                      metavar="HOST", help="extra allowed Host header value; repeatable")
+    http.add_argument(
+        "--allow-origin",
+        action="append",
+        dest="allowed_origins",
+        metavar="ORIGIN",
+        help="extra allowed Origin; repeatable",
+    )
+    http.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allowed_hosts",
+        metavar="HOST",
+        help="extra allowed Host header value; repeatable",
+    )
     return parser
 
 

@@ -61,9 +61,7 @@ class Settings(BaseSettings):
     tool_timeout: float = Field(
         300.0, gt=0, description="Seconds a tool call may run before it is cancelled."
     )
-    worker_threads: int = Field(
-        16, ge=1, le=512, description="Threads that run synchronous tools."
-    )
+    worker_threads: int = Field(16, ge=1, le=512, description="Threads that run synchronous tools.")
     session_idle_timeout: float = Field(
         3600.0, gt=0, description="Seconds an idle HTTP session is kept before it expires."
     )

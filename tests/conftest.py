@@ -44,8 +44,16 @@ def server_env() -> dict[str, str]:
 
 def stdio_command(*extra: str) -> list[str]:
     """The command line of a stdio server serving the fixture tools."""
-    return [sys.executable, "-m", "mcp_workbench.cli", "stdio", "--tools", FIXTURE_TOOLS,
-            "--no-entry-points", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "mcp_workbench.cli",
+        "stdio",
+        "--tools",
+        FIXTURE_TOOLS,
+        "--no-entry-points",
+        *extra,
+    ]
 
 
 class LiveServer:
@@ -62,8 +70,9 @@ class LiveServer:
 @pytest.fixture(scope="session")
 async def live_server() -> AsyncIterator[LiveServer]:
     """One HTTP server for the whole session (per xdist worker)."""
-    settings = Settings(tools=[FIXTURE_TOOLS], entry_points=False, page_size=PAGE_SIZE,
-                        tool_timeout=5.0)
+    settings = Settings(
+        tools=[FIXTURE_TOOLS], entry_points=False, page_size=PAGE_SIZE, tool_timeout=5.0
+    )
     engine = build_engine(settings)
     server, transport, port = await start_http_server(engine, "127.0.0.1", 0)
     yield LiveServer(engine, transport, port)

@@ -9,6 +9,7 @@ import anyio
 import mcp_types as types
 import pytest
 from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import ResourceUpdated
 
 from tests.conftest import PAGE_SIZE, Connect
 
@@ -22,13 +23,15 @@ async def _elicit(_ctx: Any, params: Any) -> types.ElicitResult:
 async def _sample(_ctx: Any, params: Any) -> types.CreateMessageResult:
     text = params.messages[0].content.text
     return types.CreateMessageResult(
-        role="assistant", content=types.TextContent(type="text", text=f"<{len(text)} chars>"),
-        model="test-model", stop_reason="endTurn",
+        role="assistant",
+        content=types.TextContent(type="text", text=f"<{len(text)} chars>"),
+        model="test-model",
+        stop_reason="endTurn",
     )
 
 
 def _modern(connect: Connect) -> bool:
-    return connect.revision == "2026-07-28"  # type: ignore[attr-defined]
+    return bool(connect.revision == "2026-07-28")  # type: ignore[attr-defined]
 
 
 async def test_server_identity_and_capabilities(connect: Connect) -> None:
@@ -36,8 +39,10 @@ async def test_server_identity_and_capabilities(connect: Connect) -> None:
         assert client.server_info is not None
         assert client.server_info.name == "mcp-workbench"
         caps = client.server_capabilities
-        assert caps.tools is not None and caps.tools.list_changed
-        assert caps.resources is not None and caps.resources.subscribe
+        assert caps.tools is not None
+        assert caps.tools.list_changed
+        assert caps.resources is not None
+        assert caps.resources.subscribe
         assert caps.prompts is not None
 
 
@@ -74,7 +79,8 @@ async def test_tool_descriptors_follow_revision(connect: Connect) -> None:
         assert echo.input_schema["properties"]["text"]["type"] == "string"
         assert echo.input_schema["required"] == ["text"]
         add = tools["add"]
-        assert add.annotations is not None and add.annotations.read_only_hint is True
+        assert add.annotations is not None
+        assert add.annotations.read_only_hint is True
         if connect.revision == "2025-03-26":  # type: ignore[attr-defined]
             assert add.output_schema is None  # structured output came with 2025-06-18
         else:
@@ -94,7 +100,8 @@ async def test_call_tool_text_and_structured(connect: Connect) -> None:
         else:
             assert result.structured_content == {"total": 6.5, "count": 3}
         text = result.content[0]
-        assert isinstance(text, types.TextContent) and '"total":6.5' in text.text
+        assert isinstance(text, types.TextContent)
+        assert '"total":6.5' in text.text
 
 
 async def test_tool_errors_are_results(connect: Connect) -> None:
@@ -106,7 +113,9 @@ async def test_tool_errors_are_results(connect: Connect) -> None:
         assert result.is_error
         assert "numbers" in result.content[0].text  # type: ignore[union-attr]
         # The connection keeps serving.
-        assert (await client.call_tool("echo", {"text": "still here"})).content[0].text == "still here"  # type: ignore[union-attr]
+        assert (await client.call_tool("echo", {"text": "still here"})).content[
+            0
+        ].text == "still here"  # type: ignore[union-attr]
 
 
 async def test_unknown_tool_is_a_protocol_error(connect: Connect) -> None:
@@ -254,7 +263,8 @@ async def test_list_changed_on_hot_registration(connect: Connect) -> None:
     async with connect(message_handler=on_message) as client:
         if _modern(connect):
             async with client.listen(tools_list_changed=True) as sub:
-                assert sub.honored is not None and sub.honored.tools_list_changed
+                assert sub.honored is not None
+                assert sub.honored.tools_list_changed
                 await client.call_tool("toggle_tool", {"present": True})
                 with anyio.fail_after(5):
                     async for event in sub:
@@ -292,15 +302,16 @@ async def test_resource_updated_notifications(connect: Connect) -> None:
                 await client.call_tool("touch", {"uri": "demo://readme"})
                 with anyio.fail_after(5):
                     async for event in sub:
-                        updated.append(event.uri)  # type: ignore[attr-defined]
+                        assert isinstance(event, ResourceUpdated)
+                        updated.append(event.uri)
                         break
         else:
-            await client.subscribe_resource("demo://readme")  # type: ignore[deprecated]
+            await client.subscribe_resource("demo://readme")
             await client.call_tool("touch", {"uri": "demo://other"})
             await client.call_tool("touch", {"uri": "demo://readme"})
             with anyio.fail_after(5):
                 await got.wait()
-            await client.unsubscribe_resource("demo://readme")  # type: ignore[deprecated]
+            await client.unsubscribe_resource("demo://readme")
     assert updated == ["demo://readme"]
 
 

@@ -20,11 +20,14 @@ _CAPABILITY_FOR = {
     "sampling/createMessage": "sampling",
     "roots/list": "roots",
 }
-_ASK_PREFIX = {"elicitation/create": "elicit", "sampling/createMessage": "sample",
-               "roots/list": "roots"}
+_ASK_PREFIX = {
+    "elicitation/create": "elicit",
+    "sampling/createMessage": "sample",
+    "roots/list": "roots",
+}
 
 
-class InputRequired(Exception):  # noqa: N818 - a control-flow signal, not an error
+class InputRequired(Exception):
     """Raised inside a modern call that needs client input it does not have yet (MRTR)."""
 
     def __init__(self, key: str, method: str, params: dict[str, Any]) -> None:
@@ -63,8 +66,8 @@ class Call:
         method: str,
         params: dict[str, Any],
         revision: Revision,
-        channel: Channel | None,
         *,
+        channel: Channel | None,
         client_info: dict[str, Any],
         client_capabilities: dict[str, Any],
         log_level: str | None,

@@ -19,6 +19,7 @@ from mcp_workbench.__about__ import __version__
 from mcp_workbench.config import Settings
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.executor import ToolExecutor
+from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
 from mcp_workbench.engine.session import Channel, Listener, Session
 from mcp_workbench.errors import (
@@ -48,7 +49,7 @@ from mcp_workbench.protocol.meta import (
     read_request_meta,
 )
 from mcp_workbench.protocol.request_state import RequestStateCodec
-from mcp_workbench.protocol.versions import REVISIONS, SUPPORTED_VERSIONS, Revision
+from mcp_workbench.protocol.versions import REVISIONS, Revision
 from mcp_workbench.registry.registry import ChangeKind, Registry
 
 __all__ = ["Engine"]
@@ -63,8 +64,14 @@ LEGACY_ONLY = frozenset(
 )
 MODERN_ONLY = frozenset({"server/discover", "subscriptions/listen"})
 CACHEABLE = frozenset(
-    {"server/discover", "tools/list", "prompts/list", "resources/list",
-     "resources/templates/list", "resources/read"}
+    {
+        "server/discover",
+        "tools/list",
+        "prompts/list",
+        "resources/list",
+        "resources/templates/list",
+        "resources/read",
+    }
 )
 MRTR_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 
@@ -89,9 +96,7 @@ class Engine:
         self._background: set[asyncio.Task[Any]] = set()
         self._methods: dict[str, Handler] = {}
         self._stats: dict[str, tuple[Any, Any, Any]] = {}
-        from mcp_workbench.engine import methods  # the MCP methods, registered on this engine
-
-        methods.install(self)
+        install_methods(self)
         self.registry.on_change(self._registry_changed)
         self.registry.on_resource_updated(self.notify_resource_updated)
 
@@ -134,8 +139,9 @@ class Engine:
             self.metrics.sessions.labels(session.transport).dec()
         session.close()
 
-    def transient_session(self, channel: Channel | None, transport: str,
-                          principal: str | None = None) -> Session:
+    def transient_session(
+        self, channel: Channel | None, transport: str, principal: str | None = None
+    ) -> Session:
         """A session for one stateless (modern) request; not tracked, not counted."""
         return Session(channel, transport, principal=principal)
 
@@ -191,14 +197,20 @@ class Engine:
             await channel.send(response)
 
     async def handle_batch(
-        self, session: Session, batch: list[Any], channel: Channel, revision: Revision | None
+        self,
+        session: Session,
+        batch: list[Any],
+        channel: Channel | None,
+        revision: Revision | None,
     ) -> list[dict[str, Any]] | dict[str, Any] | None:
         """A JSON-RPC batch: allowed only where the revision allows it (2025-03-26)."""
         if revision is None or not revision.batches:
             error = InvalidRequest("Invalid Request: batches are not supported by this revision")
             return error_response(None, jsonrpc_error(error))
         if not batch:
-            return error_response(None, jsonrpc_error(InvalidRequest("Invalid Request: empty batch")))
+            return error_response(
+                None, jsonrpc_error(InvalidRequest("Invalid Request: empty batch"))
+            )
         replies: list[Awaitable[dict[str, Any] | None]] = []
         for item in batch:
             replies.append(self.handle_one(session, item, channel, in_batch=True))
@@ -294,7 +306,12 @@ class Engine:
             if req.method in LEGACY_ONLY:
                 raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
             call = Call(
-                session, req.id, req.method, params, rev, channel,
+                session,
+                req.id,
+                req.method,
+                params,
+                rev,
+                channel=channel,
                 client_info=rmeta.client_info,
                 client_capabilities=rmeta.client_capabilities,
                 log_level=rmeta.log_level,
@@ -317,7 +334,12 @@ class Engine:
             if req.method in MODERN_ONLY:
                 raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
             call = Call(
-                session, req.id, req.method, params, rev, channel,
+                session,
+                req.id,
+                req.method,
+                params,
+                rev,
+                channel=channel,
                 client_info=session.client_info,
                 client_capabilities=session.client_capabilities,
                 log_level=session.log_level,
@@ -329,7 +351,9 @@ class Engine:
         """Versions a modern (per-request metadata) request may name."""
         return [v for v, r in REVISIONS.items() if r.modern]
 
-    def _modern_result(self, result: dict[str, Any], method: str, session: Session) -> dict[str, Any]:
+    def _modern_result(
+        self, result: dict[str, Any], method: str, session: Session
+    ) -> dict[str, Any]:
         result.setdefault("resultType", "complete")
         meta = result.get("_meta")
         if meta is None:
@@ -388,10 +412,13 @@ class Engine:
             return
         if response.error is not None:
             err = response.error
-            fut.set_exception(ProtocolError(
-                str(err.get("message", "client error")), code=int(err.get("code", -32603)),
-                data=err.get("data"),
-            ))
+            fut.set_exception(
+                ProtocolError(
+                    str(err.get("message", "client error")),
+                    code=int(err.get("code", -32603)),
+                    data=err.get("data"),
+                )
+            )
         else:
             fut.set_result(response.result or {})
 
@@ -429,8 +456,11 @@ class Engine:
                 await self._send(session.channel, notification(method), method)
             for listener in list(session.listeners.values()):
                 if getattr(listener, kind):
-                    await self._send(listener.channel, notification(
-                        method, {"_meta": {SUBSCRIPTION_ID: listener.id}}), method)
+                    await self._send(
+                        listener.channel,
+                        notification(method, {"_meta": {SUBSCRIPTION_ID: listener.id}}),
+                        method,
+                    )
 
     async def _broadcast_resource_updated(self, uri: str) -> None:
         method = "notifications/resources/updated"
@@ -460,7 +490,9 @@ class Engine:
             self.sessions.add(session)
         try:
             ack = {"_meta": {SUBSCRIPTION_ID: listener.id}, "notifications": listener.accepted()}
-            await listener.channel.send(notification("notifications/subscriptions/acknowledged", ack))
+            await listener.channel.send(
+                notification("notifications/subscriptions/acknowledged", ack)
+            )
             await listener.done.wait()
         finally:
             session.listeners.pop(listener.id, None)

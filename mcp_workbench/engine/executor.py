@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mcp_workbench.engine.call import Call
 from mcp_workbench.registry.context import ToolContext
-from mcp_workbench.registry.signature import Signature
+from mcp_workbench.registry.items import Target
 
 __all__ = ["ToolExecutor"]
 
@@ -25,23 +25,21 @@ class ToolExecutor:
         self.default_timeout = default_timeout
 
     async def run(
-        self,
-        fn: Callable[..., Any],
-        is_async: bool,
-        signature: Signature,
-        kwargs: dict[str, Any],
-        call: Call,
-        timeout: float | None = None,
+        self, target: Target, kwargs: dict[str, Any], call: Call, *, deadline: float | None = None
     ) -> Any:
-        """Call ``fn(**kwargs)`` and return its (awaited) value.
+        """Call ``target.fn(**kwargs)`` and return its (awaited) value.
+
+        ``deadline`` is the call's time limit in seconds (default: the executor's).
 
         Raises:
             TimeoutError: the call ran past its deadline.
         """
-        if signature.context_param is not None:
-            kwargs[signature.context_param] = ToolContext(call)
-        limit = timeout or self.default_timeout
-        if is_async:
+        fn = target.fn
+        context_param = target.signature.context_param
+        if context_param is not None:
+            kwargs[context_param] = ToolContext(call)
+        limit = deadline or self.default_timeout
+        if target.is_async:
             async with asyncio.timeout(limit):
                 return await fn(**kwargs)
         ctx = contextvars.copy_context()

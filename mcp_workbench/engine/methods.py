@@ -7,6 +7,7 @@ are decided from ``call.revision``. Errors are raised from the one error tree.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -116,10 +117,7 @@ def install(engine: Engine) -> None:
             raise InvalidParams("params.arguments must be an object")
         try:
             kwargs = tool.bind(arguments)
-            value = await executor.run(
-                tool.target.fn, tool.target.is_async, tool.target.signature, kwargs, call,
-                tool.timeout,
-            )
+            value = await executor.run(tool.target, kwargs, call, deadline=tool.timeout)
             result = tool.result(value)
         except (ProtocolError, InputRequired, asyncio.CancelledError):
             raise
@@ -155,9 +153,7 @@ def install(engine: Engine) -> None:
         if arguments is not None and not isinstance(arguments, dict):
             raise InvalidParams("params.arguments must be an object")
         kwargs = prompt.bind(arguments)
-        value = await executor.run(
-            prompt.target.fn, prompt.target.is_async, prompt.target.signature, kwargs, call
-        )
+        value = await executor.run(prompt.target, kwargs, call)
         return prompt.result(value)
 
     # -- resources ---------------------------------------------------------------------------
@@ -182,9 +178,7 @@ def install(engine: Engine) -> None:
             kwargs = item.target.bind(variables)
         except Exception as exc:
             raise InvalidParams(f"Invalid resource URI {uri}: {exc}") from None
-        value = await executor.run(
-            item.target.fn, item.target.is_async, item.target.signature, kwargs, call
-        )
+        value = await executor.run(item.target, kwargs, call)
         return {"contents": item.contents(uri, value)}
 
     @engine.method("resources/subscribe")
@@ -213,7 +207,7 @@ def install(engine: Engine) -> None:
         values: list[str] = []
         if completer is not None:
             produced = completer(value, chosen)
-            values = list(await produced if asyncio.iscoroutine(produced) else produced)  # type: ignore[misc]
+            values = list(await produced if inspect.isawaitable(produced) else produced)
         return {
             "completion": {
                 "values": values[:MAX_COMPLETIONS],
@@ -235,7 +229,8 @@ def install(engine: Engine) -> None:
         if channel is None:
             raise InvalidParams("subscriptions/listen needs a streaming transport")
         listener = Listener(
-            call.request_id, channel,
+            call.request_id,
+            channel,
             tools=wanted.get("toolsListChanged") is True,
             prompts=wanted.get("promptsListChanged") is True,
             resources=wanted.get("resourcesListChanged") is True,

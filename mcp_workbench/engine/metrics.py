@@ -26,15 +26,21 @@ class Metrics:
             registry=self.registry,
         )
         self.sessions = Gauge(
-            "mcp_active_sessions", "Sessions currently open, by transport.", ["transport"],
+            "mcp_active_sessions",
+            "Sessions currently open, by transport.",
+            ["transport"],
             registry=self.registry,
         )
         self.tool_errors = Counter(
-            "mcp_tool_errors", "Tool calls that ended in an error result, by tool.", ["tool"],
+            "mcp_tool_errors",
+            "Tool calls that ended in an error result, by tool.",
+            ["tool"],
             registry=self.registry,
         )
         self.notifications = Counter(
-            "mcp_notifications_sent", "Notifications sent to clients, by method.", ["method"],
+            "mcp_notifications_sent",
+            "Notifications sent to clients, by method.",
+            ["method"],
             registry=self.registry,
         )
 

@@ -81,7 +81,7 @@ def parse_message(value: Any) -> Message:
     if method is None:
         if "result" in value or "error" in value:
             result, error = value.get("result"), value.get("error")
-            if (result is None) == (error is None) or rid is None and raw_id is not None:
+            if (result is None) == (error is None) or (rid is None and raw_id is not None):
                 raise InvalidRequest("Invalid Response", data=error_data)
             if error is not None and not isinstance(error, dict):
                 raise InvalidRequest("Invalid Response: error must be an object")
@@ -97,9 +97,7 @@ def parse_message(value: Any) -> Message:
     if "id" not in value:
         return Notification(method, params)
     if rid is None:
-        raise InvalidRequest(
-            'Invalid Request: "id" must be a string or an integer (and not null)'
-        )
+        raise InvalidRequest('Invalid Request: "id" must be a string or an integer (and not null)')
     return Request(rid, method, params)
 
 

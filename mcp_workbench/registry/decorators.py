@@ -7,15 +7,21 @@ registry; :func:`mcp_workbench.registry.loader.load_module` later finds the mark
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from mcp_workbench.registry.items import Prompt, Resource, ResourceTemplate, Tool, make_resource
 
-__all__ = ["MARK", "Marked", "prompt", "resource", "tool"]
+__all__ = ["MARK", "Decorator", "Marked", "prompt", "resource", "tool"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 MARK = "__mcp_workbench_item__"
 Marked = Tool | Prompt | Resource | ResourceTemplate
+
+
+class Decorator(Protocol):
+    """A decorator that returns the function it is given, unchanged."""
+
+    def __call__(self, fn: F, /) -> F: ...
 
 
 def _mark(fn: F, item: Marked) -> F:
@@ -24,9 +30,11 @@ def _mark(fn: F, item: Marked) -> F:
     return fn
 
 
-def tool(
-    fn: F | None = None, /, *, name: str | None = None, **options: Any
-) -> Any:
+@overload
+def tool(fn: F, /) -> F: ...
+@overload
+def tool(*, name: str | None = None, **options: Any) -> Decorator: ...
+def tool(fn: F | None = None, /, *, name: str | None = None, **options: Any) -> F | Decorator:
     """Mark a function as a tool; usable bare (``@tool``) or with options (``@tool(name=)``).
 
     Options: ``description``, ``title``, ``annotations`` (``readOnlyHint``, ``idempotentHint``,
@@ -36,12 +44,14 @@ def tool(
     def mark(f: F) -> F:
         return _mark(f, Tool.from_function(f, name=name, **options))
 
-    return mark(fn) if fn is not None else mark
+    return mark(fn) if fn is not None else cast(Decorator, mark)
 
 
-def prompt(
-    fn: F | None = None, /, *, name: str | None = None, **options: Any
-) -> Any:
+@overload
+def prompt(fn: F, /) -> F: ...
+@overload
+def prompt(*, name: str | None = None, **options: Any) -> Decorator: ...
+def prompt(fn: F | None = None, /, *, name: str | None = None, **options: Any) -> F | Decorator:
     """Mark a function as a prompt; its parameters are the prompt's arguments.
 
     Options: ``description``, ``title``, ``icons``, ``completions`` (argument -> values or
@@ -51,10 +61,10 @@ def prompt(
     def mark(f: F) -> F:
         return _mark(f, Prompt.from_function(f, name=name, **options))
 
-    return mark(fn) if fn is not None else mark
+    return mark(fn) if fn is not None else cast(Decorator, mark)
 
 
-def resource(uri: str, **options: Any) -> Callable[[F], F]:
+def resource(uri: str, **options: Any) -> Decorator:
     """Mark a function as the reader of ``uri``; ``{variables}`` make it a template.
 
     Options: ``name``, ``description``, ``title``, ``mime_type``, ``size``, ``annotations``,
@@ -64,4 +74,4 @@ def resource(uri: str, **options: Any) -> Callable[[F], F]:
     def mark(f: F) -> F:
         return _mark(f, make_resource(f, uri, **options))
 
-    return mark
+    return cast(Decorator, mark)

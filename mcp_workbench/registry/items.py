@@ -25,6 +25,7 @@ __all__ = [
     "Prompt",
     "Resource",
     "ResourceTemplate",
+    "Target",
     "Tool",
     "format_validation_error",
 ]
@@ -55,7 +56,9 @@ def _strip_for_legacy(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
-class _Callable:
+class Target:
+    """A registered function with its signature, ready to be bound and run."""
+
     fn: Callable[..., Any]
     signature: Signature
     is_async: bool
@@ -75,7 +78,7 @@ class Tool:
     """A callable tool."""
 
     name: str
-    target: _Callable
+    target: Target
     description: str | None = None
     title: str | None = None
     annotations: dict[str, Any] | None = None
@@ -102,7 +105,7 @@ class Tool:
     ) -> Tool:
         """A tool from a plain function; the schema comes from its type hints."""
         signature = inspect_function(fn, structured_output=structured_output)
-        target = _Callable(fn, signature, inspect.iscoroutinefunction(fn))
+        target = Target(fn, signature, inspect.iscoroutinefunction(fn))
         return cls(
             name=name or fn.__name__,
             target=target,
@@ -118,8 +121,15 @@ class Tool:
     def renamed(self, name: str) -> Tool:
         """The same tool under another (e.g. namespaced) name."""
         return Tool(
-            name, self.target, self.description, self.title, self.annotations, self.icons,
-            self.meta, self.timeout, self.input_schema,
+            name,
+            self.target,
+            self.description,
+            self.title,
+            self.annotations,
+            self.icons,
+            self.meta,
+            self.timeout,
+            self.input_schema,
         )
 
     def descriptor(self, structured: bool = True) -> dict[str, Any]:
@@ -189,7 +199,7 @@ class Prompt:
     """A prompt template with named string arguments."""
 
     name: str
-    target: _Callable
+    target: Target
     description: str | None = None
     title: str | None = None
     icons: list[dict[str, Any]] | None = None
@@ -208,7 +218,7 @@ class Prompt:
     ) -> Prompt:
         """A prompt from a function whose parameters are its arguments."""
         signature = inspect_function(fn, structured_output=False)
-        target = _Callable(fn, signature, inspect.iscoroutinefunction(fn))
+        target = Target(fn, signature, inspect.iscoroutinefunction(fn))
         return cls(
             name=name or fn.__name__,
             target=target,
@@ -298,7 +308,7 @@ class Resource:
 
     uri: str
     name: str
-    target: _Callable
+    target: Target
     description: str | None = None
     title: str | None = None
     mime_type: str | None = None
@@ -334,7 +344,7 @@ class ResourceTemplate:
 
     template: UriTemplate
     name: str
-    target: _Callable
+    target: Target
     description: str | None = None
     title: str | None = None
     mime_type: str | None = None
@@ -398,7 +408,7 @@ def make_resource(
 ) -> Resource | ResourceTemplate:
     """A resource, or a resource template when ``uri`` has ``{variables}``."""
     signature = inspect_function(fn, structured_output=False)
-    target = _Callable(fn, signature, inspect.iscoroutinefunction(fn))
+    target = Target(fn, signature, inspect.iscoroutinefunction(fn))
     desc = description if description is not None else _first_paragraph(fn)
     rname = name or fn.__name__
     if UriTemplate.is_template(uri):
@@ -408,7 +418,14 @@ def make_resource(
             missing = sorted(set(template.variables) - params)
             raise TypeError(f"{rname}: template variables {missing} are not parameters")
         return ResourceTemplate(
-            template, rname, target, desc, title, mime_type, annotations, icons,
+            template,
+            rname,
+            target,
+            desc,
+            title,
+            mime_type,
+            annotations,
+            icons,
             _completers(signature.choices, completions),
         )
     return Resource(uri, rname, target, desc, title, mime_type, size, annotations, icons)

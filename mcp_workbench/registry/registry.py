@@ -224,9 +224,7 @@ class Registry:
         """One page of resource templates."""
         return self._templates.page(cursor, self.page_size)
 
-    def find_resource(
-        self, uri: str
-    ) -> tuple[Resource | ResourceTemplate, dict[str, str]] | None:
+    def find_resource(self, uri: str) -> tuple[Resource | ResourceTemplate, dict[str, str]] | None:
         """The resource at ``uri``, or the first template matching it with its variables."""
         resource = self._resources.items.get(uri)
         if resource is not None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_typ
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 
+from mcp_workbench.registry.content import ToolResult
 from mcp_workbench.registry.context import ToolContext
 
 __all__ = ["OutputSpec", "Signature", "inspect_function"]
@@ -108,8 +109,6 @@ def _output_spec(annotation: Any) -> OutputSpec | None:
     if annotation in (list, dict) and origin is None and annotation is not dict:
         return None
     # A tool returning content blocks or a ToolResult manages its own result.
-    from mcp_workbench.registry.content import ToolResult
-
     if annotation is ToolResult:
         return None
     if origin is list and get_args(annotation) and get_args(annotation)[0] is dict:
@@ -129,9 +128,7 @@ def _output_spec(annotation: Any) -> OutputSpec | None:
     return OutputSpec(wrapped_schema, adapter, wrapped=True)
 
 
-def inspect_function(
-    fn: Callable[..., Any], *, structured_output: bool | None = None
-) -> Signature:
+def inspect_function(fn: Callable[..., Any], *, structured_output: bool | None = None) -> Signature:
     """Read ``fn``'s signature once: argument model, input schema, output schema.
 
     ``structured_output=False`` turns the output schema off even for object returns.
@@ -155,7 +152,7 @@ def inspect_function(
         parameters.append((name, _description(annotation, default), required))
         if (values := _choices(annotation)) is not None:
             choices[name] = values
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         f"{getattr(fn, '__name__', 'tool')}_arguments",
         __config__=ConfigDict(arbitrary_types_allowed=True, extra="ignore"),
         **fields,

@@ -37,7 +37,15 @@ from mcp_workbench.errors import (
     http_status,
     jsonrpc_error,
 )
-from mcp_workbench.jsonrpc import Request, decode, encode, error_response, parse_message
+from mcp_workbench.jsonrpc import (
+    Notification,
+    Request,
+    Response,
+    decode,
+    encode,
+    error_response,
+    parse_message,
+)
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
 from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
 from mcp_workbench.transports.sse import SseStream
@@ -122,7 +130,9 @@ class HttpTransport:
             await asyncio.sleep(min(timeout / 4, 60.0))
             now = asyncio.get_running_loop().time()
             for session in list(self.sessions.values()):
-                busy = session.inflight or (session.channel is not None and not session.channel.closed)
+                busy = session.inflight or (
+                    session.channel is not None and not session.channel.closed
+                )
                 if not busy and now - session.last_seen > timeout:
                     log.info("session %s expired after %.0f s idle", session.id[:8], timeout)
                     self.end_session(session)
@@ -138,7 +148,9 @@ class HttpTransport:
 def _decode_header_value(value: str) -> str:
     if value.startswith(_B64_PREFIX) and value.endswith(_B64_SUFFIX) and len(value) >= 11:
         try:
-            return base64.b64decode(value[len(_B64_PREFIX) : -len(_B64_SUFFIX)], validate=True).decode()
+            return base64.b64decode(
+                value[len(_B64_PREFIX) : -len(_B64_SUFFIX)], validate=True
+            ).decode()
         except (binascii.Error, UnicodeDecodeError):
             raise HeaderMismatch("Malformed base64 header value") from None
     return value
@@ -149,7 +161,7 @@ class McpHandler(tornado.web.RequestHandler):
 
     transport: HttpTransport
 
-    def initialize(self, transport: HttpTransport) -> None:  # type: ignore[override]
+    def initialize(self, transport: HttpTransport) -> None:
         self.transport = transport
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
@@ -242,13 +254,17 @@ class McpHandler(tornado.web.RequestHandler):
         ):
             self._error(
                 406,
-                InvalidRequest("Not Acceptable: Accept must list application/json and text/event-stream"),
+                InvalidRequest(
+                    "Not Acceptable: Accept must list application/json and text/event-stream"
+                ),
             )
             return
         body = self.request.body
         limit = self.transport.settings.max_message_bytes
         if len(body) > limit:
-            self._error(413, InvalidRequest(f"Message of {len(body)} bytes exceeds the limit of {limit}"))
+            self._error(
+                413, InvalidRequest(f"Message of {len(body)} bytes exceeds the limit of {limit}")
+            )
             return
         try:
             payload = decode(body)
@@ -335,31 +351,34 @@ class McpHandler(tornado.web.RequestHandler):
                 old = transport.sessions.get(self.request.headers[SESSION_HEADER])
                 if old is not None:
                     transport.end_session(old)
-            session = transport.new_session(self.principal())
-            response = await transport.engine.serve(session, message, None)
+            fresh = transport.new_session(self.principal())
+            response = await transport.engine.serve(fresh, message, None)
             if response is None or "error" in response:
-                transport.end_session(session)
+                transport.end_session(fresh)
                 self._json(400 if response else 500, response or {})
                 return
-            self._json(200, response, {SESSION_HEADER: session.id})
+            self._json(200, response, {SESSION_HEADER: fresh.id})
             return
-        if not self.request.headers.get(SESSION_HEADER) and isinstance(message, Request):
-            if message.method == "ping":
-                response = await transport.engine.serve(
-                    transport.engine.transient_session(None, "http"), message, None
-                )
-                self._json(200, response)
-                return
+        if (
+            not self.request.headers.get(SESSION_HEADER)
+            and isinstance(message, Request)
+            and message.method == "ping"
+        ):
+            response = await transport.engine.serve(
+                transport.engine.transient_session(None, "http"), message, None
+            )
+            self._json(200, response)
+            return
         session = self._session_from_header()
         if session is None:
             return
         if not self._version_ok(session):
             return
+        if isinstance(message, Notification):
+            transport.engine.handle_notification(session, message)
+        elif isinstance(message, Response):
+            transport.engine.handle_response(session, message)
         if not isinstance(message, Request):
-            if hasattr(message, "method"):
-                transport.engine.handle_notification(session, message)  # type: ignore[arg-type]
-            else:
-                transport.engine.handle_response(session, message)  # type: ignore[arg-type]
             self.set_status(202)
             self.finish()
             return
@@ -371,7 +390,12 @@ class McpHandler(tornado.web.RequestHandler):
             return True  # 2025-03-26 clients do not send it
         rev = REVISIONS.get(version)
         if rev is None or rev.modern:
-            self._error(400, UnsupportedProtocolVersion(version, [r for r in REVISIONS if not REVISIONS[r].modern]))
+            self._error(
+                400,
+                UnsupportedProtocolVersion(
+                    version, [r for r in REVISIONS if not REVISIONS[r].modern]
+                ),
+            )
             return False
         return True
 
@@ -381,17 +405,25 @@ class McpHandler(tornado.web.RequestHandler):
         session = transport.sessions.get(sid) if sid else None
         version = self.request.headers.get(VERSION_HEADER)
         rev: Revision | None = (
-            session.revision if session is not None else
-            REVISIONS.get(version) if version else HTTP_DEFAULT
+            session.revision
+            if session is not None
+            else REVISIONS.get(version)
+            if version
+            else HTTP_DEFAULT
         )
         if session is None:
-            if rev is not None and rev.batches and any(
-                isinstance(m, dict) and m.get("method") == "initialize" for m in batch
+            if (
+                rev is not None
+                and rev.batches
+                and any(isinstance(m, dict) and m.get("method") == "initialize" for m in batch)
             ):
                 self._error(400, InvalidRequest("initialize must not be part of a batch"))
                 return
             if rev is None or not rev.batches:
-                self._error(400, InvalidRequest("Invalid Request: batches are not supported by this revision"))
+                self._error(
+                    400,
+                    InvalidRequest("Invalid Request: batches are not supported by this revision"),
+                )
                 return
             session = self._session_from_header()
             if session is None:
@@ -461,7 +493,9 @@ class McpHandler(tornado.web.RequestHandler):
         if not self._guard():
             return
         if "text/event-stream" not in self.request.headers.get("Accept", ""):
-            self._error(406, InvalidRequest("Not Acceptable: Accept must include text/event-stream"))
+            self._error(
+                406, InvalidRequest("Not Acceptable: Accept must include text/event-stream")
+            )
             return
         if not self.request.headers.get(SESSION_HEADER):
             self.set_header("Allow", "POST")
@@ -474,8 +508,12 @@ class McpHandler(tornado.web.RequestHandler):
         if last:
             await self._resume(session, last)
             return
-        if session.channel is not None and not session.channel.closed and isinstance(
-            session.channel, SseStream) and session.channel.attached:
+        if (
+            session.channel is not None
+            and not session.channel.closed
+            and isinstance(session.channel, SseStream)
+            and session.channel.attached
+        ):
             self._error(409, InvalidRequest("Conflict: this session already has a GET stream"))
             return
         stream = self.transport.new_stream(session, resumable=True)
@@ -537,7 +575,7 @@ class McpHandler(tornado.web.RequestHandler):
 class MetricsHandler(tornado.web.RequestHandler):
     """Prometheus metrics of the engine."""
 
-    def initialize(self, engine: Engine) -> None:  # type: ignore[override]
+    def initialize(self, engine: Engine) -> None:
         self.engine = engine
 
     def get(self) -> None:
@@ -587,8 +625,11 @@ async def run_http_server(engine: Engine) -> None:
     server, transport, port = await start_http_server(engine)
     host = engine.settings.host
     shown = f"[{host}]" if ":" in host else host
-    print(f"MCP Workbench serving Streamable HTTP at http://{shown}:{port}{engine.settings.mcp_path}",
-          file=sys.stderr, flush=True)
+    print(
+        f"MCP Workbench serving Streamable HTTP at http://{shown}:{port}{engine.settings.mcp_path}",
+        file=sys.stderr,
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
