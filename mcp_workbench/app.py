@@ -5,6 +5,7 @@ from __future__ import annotations
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
+from mcp_workbench.tools import BUILTIN_MODULES
 
 __all__ = ["build_engine"]
 
@@ -18,6 +19,9 @@ def build_engine(settings: Settings) -> Engine:
     registry = Registry(
         include=settings.include, exclude=settings.exclude, page_size=settings.page_size
     )
+    if settings.builtin_tools:
+        for spec in BUILTIN_MODULES:
+            load_module(registry, spec)
     for spec in settings.tools:
         load_module(registry, spec)
     if settings.entry_points:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         description="Python modules to load tools, prompts and resources from; "
         "'ns=pkg.module' mounts them under the namespace 'ns'.",
     )
+    builtin_tools: bool = Field(
+        True, description="Serve the built-in 'workbench.*' tools and resources."
+    )
     entry_points: bool = Field(
         True, description="Also load modules from the 'mcp_workbench.tools' entry-point group."
     )

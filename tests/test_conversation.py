@@ -226,8 +226,9 @@ async def test_prompts(connect: Connect) -> None:
 async def test_resources(connect: Connect) -> None:
     async with connect() as client:
         listed = await client.list_resources()
-        assert [str(r.uri) for r in listed.resources] == ["demo://readme"]
-        assert listed.resources[0].mime_type == "text/markdown"
+        by_uri = {str(r.uri): r for r in listed.resources}
+        assert sorted(by_uri) == ["demo://readme", "workbench://about"]
+        assert by_uri["demo://readme"].mime_type == "text/markdown"
         templates = await client.list_resource_templates()
         assert [t.uri_template for t in templates.resource_templates] == ["demo://items/{item_id}"]
         read = await client.read_resource("demo://readme")

@@ -8,6 +8,7 @@ pages and cursors are deterministic.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
@@ -199,7 +200,7 @@ class Registry:
         """Register (or replace) a resource or a resource template."""
         key = item.uri if isinstance(item, Resource) else item.uri_template
         if namespace:
-            item.name = f"{namespace}.{item.name}"
+            item = dataclasses.replace(item, name=f"{namespace}.{item.name}")
         if not self.allows(item.name):
             return None
         if isinstance(item, Resource):
