@@ -39,6 +39,7 @@ from mcp_workbench.jsonrpc import (
     error_response,
     notification,
     parse_message,
+    rejection,
     result_response,
 )
 from mcp_workbench.protocol.meta import (
@@ -172,9 +173,8 @@ class Engine:
             return
         try:
             message = parse_message(payload)
-        except InvalidRequest as exc:
-            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
-            await channel.send(error_response(rid, jsonrpc_error(InvalidRequest(exc.message))))
+        except ProtocolError as exc:
+            await channel.send(rejection(exc))
             return
         if isinstance(message, Request):
             if message.id in session.inflight:
@@ -223,9 +223,8 @@ class Engine:
         """One decoded message; returns the response to send back, if any."""
         try:
             message = parse_message(payload)
-        except InvalidRequest as exc:
-            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
-            return error_response(rid, jsonrpc_error(InvalidRequest(exc.message)))
+        except ProtocolError as exc:
+            return rejection(exc)
         if isinstance(message, Request):
             if in_batch and message.method == "initialize":
                 error = InvalidRequest("initialize must not be part of a batch")

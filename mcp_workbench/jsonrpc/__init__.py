@@ -12,6 +12,7 @@ from mcp_workbench.jsonrpc.messages import (
     error_response,
     notification,
     parse_message,
+    rejection,
     request,
     result_response,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "error_response",
     "notification",
     "parse_message",
+    "rejection",
     "request",
     "result_response",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mcp_workbench.errors import InvalidRequest
+from mcp_workbench.errors import InvalidParams, InvalidRequest, ProtocolError
 
 __all__ = [
     "Message",
@@ -20,6 +20,7 @@ __all__ = [
     "error_response",
     "notification",
     "parse_message",
+    "rejection",
     "request",
     "result_response",
 ]
@@ -67,8 +68,11 @@ def parse_message(value: Any) -> Message:
     """Classify one decoded JSON-RPC message.
 
     Raises:
-        InvalidRequest: the value is not a valid JSON-RPC 2.0 message. Its ``data`` holds
-            ``{"id": ...}`` when the id could be read, so the error can still be addressed.
+        InvalidRequest: the value is not a valid JSON-RPC 2.0 message.
+        InvalidParams: ``params`` is not an object (MCP uses named params only).
+
+        Either error's ``data`` holds ``{"id": ...}`` when the id could be read, so the error
+        can still be addressed.
     """
     if not isinstance(value, dict):
         raise InvalidRequest("Invalid Request: a message must be a JSON object")
@@ -93,12 +97,22 @@ def parse_message(value: Any) -> Message:
     if params is None:
         params = {}
     elif not isinstance(params, dict):
-        raise InvalidRequest('Invalid Request: "params" must be an object', data=error_data)
+        # Valid JSON-RPC (by-position params), but MCP only defines named params.
+        raise InvalidParams('Invalid params: "params" must be an object', data=error_data)
     if "id" not in value:
         return Notification(method, params)
     if rid is None:
         raise InvalidRequest('Invalid Request: "id" must be a string or an integer (and not null)')
     return Request(rid, method, params)
+
+
+def rejection(exc: ProtocolError) -> dict[str, Any]:
+    """The error response for a message :func:`parse_message` refused.
+
+    It is addressed to the message's id when that could be read, else to ``null``.
+    """
+    rid = exc.data.get("id") if isinstance(exc.data, dict) else None
+    return error_response(rid, {"code": exc.code, "message": exc.message})
 
 
 def request(rid: RequestId, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:

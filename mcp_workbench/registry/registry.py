@@ -31,17 +31,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 
+_CURSOR_PREFIX = "after:"
+
+
 def _encode_cursor(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode("ascii")
+    # The cursor names the last item of the page, so pages stay stable under inserts.
+    return base64.urlsafe_b64encode((_CURSOR_PREFIX + key).encode()).decode("ascii")
 
 
 def _decode_cursor(cursor: Any) -> str:
     if not isinstance(cursor, str):
         raise InvalidParams("Invalid cursor: must be a string")
     try:
-        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+        raw = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeError):
         raise InvalidParams("Invalid cursor") from None
+    if not raw.startswith(_CURSOR_PREFIX):
+        raise InvalidParams("Invalid cursor")
+    return raw[len(_CURSOR_PREFIX) :]
 
 
 class _Collection(Generic[T]):

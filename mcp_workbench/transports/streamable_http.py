@@ -45,6 +45,7 @@ from mcp_workbench.jsonrpc import (
     encode,
     error_response,
     parse_message,
+    rejection,
 )
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
 from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
@@ -208,15 +209,19 @@ class McpHandler(tornado.web.RequestHandler):
             return False
         return True
 
-    def _session_from_header(self) -> Session | None:
+    def _session_from_header(self, rid: Any = None) -> Session | None:
         """The legacy session named by the request, or None after answering 400/404."""
         sid = self.request.headers.get(SESSION_HEADER)
         if not sid:
-            self._error(400, InvalidRequest(f"Bad Request: missing {SESSION_HEADER} header"))
+            message = (
+                f"Bad Request: missing {SESSION_HEADER} header (send initialize first), "
+                f"or set _meta[{PROTOCOL_VERSION!r}] for a stateless request"
+            )
+            self._error(400, InvalidRequest(message), rid)
             return None
         session = self.transport.sessions.get(sid)
         if session is None:
-            self._error(404, InvalidRequest("Session not found (it may have expired)"))
+            self._error(404, InvalidRequest("Session not found (it may have expired)"), rid)
             return None
         return session
 
@@ -274,7 +279,8 @@ class McpHandler(tornado.web.RequestHandler):
         if isinstance(payload, list):
             await self._post_batch(payload)
             return
-        meta = payload.get("params", {}).get("_meta") if isinstance(payload, dict) else None
+        params = payload.get("params") if isinstance(payload, dict) else None
+        meta = params.get("_meta") if isinstance(params, dict) else None
         if isinstance(meta, dict) and PROTOCOL_VERSION in meta:
             await self._post_modern(payload, meta)
         else:
@@ -283,9 +289,8 @@ class McpHandler(tornado.web.RequestHandler):
     async def _post_modern(self, payload: Any, meta: dict[str, Any]) -> None:
         try:
             message = parse_message(payload)
-        except InvalidRequest as exc:
-            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
-            self._error(400, InvalidRequest(exc.message), rid)
+        except ProtocolError as exc:
+            self._json(400, rejection(exc))
             return
         try:
             self._check_modern_headers(message, meta)
@@ -341,9 +346,8 @@ class McpHandler(tornado.web.RequestHandler):
         transport = self.transport
         try:
             message = parse_message(payload)
-        except InvalidRequest as exc:
-            rid = exc.data.get("id") if isinstance(exc.data, dict) else None
-            self._error(400, InvalidRequest(exc.message), rid)
+        except ProtocolError as exc:
+            self._json(400, rejection(exc))
             return
         if isinstance(message, Request) and message.method == "initialize":
             if self.request.headers.get(SESSION_HEADER):
@@ -369,7 +373,7 @@ class McpHandler(tornado.web.RequestHandler):
             )
             self._json(200, response)
             return
-        session = self._session_from_header()
+        session = self._session_from_header(getattr(message, "id", None))
         if session is None:
             return
         if not self._version_ok(session):
