@@ -137,14 +137,13 @@ class RawStdio:
         self.proc.stdin.write(frame + b"\n")
         await self.proc.stdin.drain()
 
-    async def receive(self) -> dict[str, Any]:
+    async def receive(self) -> Any:
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), 10)
         assert line, "the server closed stdout"
-        value: dict[str, Any] = orjson.loads(line)
-        return value
+        return orjson.loads(line)
 
-    async def request(self, message: dict[str, Any]) -> dict[str, Any]:
+    async def request(self, message: dict[str, Any]) -> Any:
         await self.send(orjson.dumps(message))
         return await self.receive()
 
@@ -178,7 +177,8 @@ def _check_error(reply: dict[str, Any], rid: Any, code: int) -> None:
     assert "result" not in reply
     assert reply["id"] == rid
     assert reply["error"]["code"] == code, reply
-    assert isinstance(reply["error"]["message"], str) and reply["error"]["message"]
+    assert isinstance(reply["error"]["message"], str)
+    assert reply["error"]["message"]
 
 
 @pytest.mark.parametrize(
