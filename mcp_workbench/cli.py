@@ -89,6 +89,11 @@ def _run(coro: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mcp-workbench`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    protocol_out = None
+    if args.command == "stdio":
+        from mcp_workbench.transports.stdio import claim_stdout
+
+        protocol_out = claim_stdout()  # before user modules can print anything
     try:
         settings = _settings(args)
         configure_logging(settings.log_level, settings.log_format)
@@ -102,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "stdio":
             from mcp_workbench.transports.stdio import serve_stdio
 
-            _run(serve_stdio(engine))
+            _run(serve_stdio(engine, stdout=protocol_out))
         elif args.command == "serve-http":
             from mcp_workbench.transports.streamable_http import run_http_server
 

@@ -89,7 +89,9 @@ def parse_message(value: Any) -> Message:
                 raise InvalidRequest("Invalid Response", data=error_data)
             if error is not None and not isinstance(error, dict):
                 raise InvalidRequest("Invalid Response: error must be an object")
-            return Response(rid, result if isinstance(result, dict) else {"value": result}, error)
+            if error is not None:
+                return Response(rid, None, error)
+            return Response(rid, result if isinstance(result, dict) else {"value": result}, None)
         raise InvalidRequest('Invalid Request: missing "method"', data=error_data)
     if not isinstance(method, str):
         raise InvalidRequest('Invalid Request: "method" must be a string', data=error_data)

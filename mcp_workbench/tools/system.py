@@ -11,6 +11,8 @@ from mcp_workbench.__about__ import __version__
 from mcp_workbench.protocol.versions import SUPPORTED_VERSIONS
 from mcp_workbench.registry import Registry, ToolContext, resource, tool
 
+__all__ = ["ServerInfo", "about", "info", "setup"]
+
 _STARTED = time.time()
 _registry: Registry | None = None
 

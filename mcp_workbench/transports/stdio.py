@@ -13,7 +13,13 @@ from mcp_workbench.errors import InvalidRequest, jsonrpc_error
 from mcp_workbench.jsonrpc import encode, error_response
 from mcp_workbench.transports.framing import LineFramer, Oversized
 
-__all__ = ["StreamChannel", "serve_connection", "serve_stdio", "stdio_streams"]
+__all__ = [
+    "StreamChannel",
+    "claim_stdout",
+    "serve_connection",
+    "serve_stdio",
+    "stdio_streams",
+]
 
 _HIGH_WATER = 1 << 20
 
@@ -99,17 +105,21 @@ async def serve_connection(
         writer.close()
 
 
+def claim_stdout() -> BinaryIO:
+    """Keep the real stdout for the protocol and point file descriptor 1 at stderr.
+
+    Called before user modules are imported, so that their prints (at import or call time)
+    go to stderr and can never corrupt the protocol stream.
+    """
+    sys.stdout.flush()
+    protocol_fd = os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return os.fdopen(protocol_fd, "wb", buffering=0)
+
+
 async def serve_stdio(
     engine: Engine, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
 ) -> None:
-    """Serve MCP on this process's stdin/stdout until stdin closes.
-
-    Anything else that writes to ``sys.stdout`` is redirected to stderr, so stray prints
-    from tools can never corrupt the protocol stream.
-    """
-    if stdout is None:
-        protocol_fd = os.dup(sys.stdout.fileno())
-        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-        stdout = os.fdopen(protocol_fd, "wb", buffering=0)
-    reader, writer = await stdio_streams(stdin or sys.stdin.buffer, stdout)
+    """Serve MCP on stdin/stdout (or the given pipes) until stdin closes."""
+    reader, writer = await stdio_streams(stdin or sys.stdin.buffer, stdout or claim_stdout())
     await serve_connection(engine, reader, writer, transport="stdio", principal=_os_user())

@@ -1,0 +1,157 @@
+"""The command line and settings: clear errors, and a server that really starts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mcp_workbench import load_settings
+from mcp_workbench.errors import WorkbenchError
+from tests.conftest import ROOT, server_env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_workbench.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env or server_env(),
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_version_and_help() -> None:
+    assert run_cli("--version").stdout.startswith("mcp-workbench ")
+    out = run_cli("--help").stdout
+    assert "stdio" in out
+    assert "serve-http" in out
+
+
+def test_unknown_tools_module_is_a_clear_error() -> None:
+    result = run_cli("stdio", "--tools", "no.such.module")
+    assert result.returncode == 2
+    assert "mcp-workbench: error: No module named 'no'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_setting_from_environment_is_a_clear_error() -> None:
+    env = {**server_env(), "MCP_WORKBENCH_PAGE_SIZE": "0"}
+    result = run_cli("stdio", env=env)
+    assert result.returncode == 2
+    assert "page_size" in result.stderr
+
+
+def test_settings_file_env_and_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "wb.toml"
+    config.write_text('port = 9001\npage_size = 7\ntools = ["a.b"]\n')
+    monkeypatch.setenv("MCP_WORKBENCH_PAGE_SIZE", "8")
+    settings = load_settings(config, port=9002, tools=None)
+    assert settings.port == 9002
+    assert settings.page_size == 8
+    assert settings.tools == ["a.b"]
+    config.write_text("port = 'nope'\n")
+    with pytest.raises(WorkbenchError, match="port"):
+        load_settings(config)
+    config.write_text("port = \n")
+    with pytest.raises(WorkbenchError, match="cannot read settings file"):
+        load_settings(config)
+    with pytest.raises(WorkbenchError, match=r"unknown_field: Extra inputs"):
+        load_settings(None, unknown_field=1)
+
+
+async def test_serve_http_starts_prints_url_and_stops_on_sigterm() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mcp_workbench.cli",
+        "serve-http",
+        "--port",
+        "0",
+        "--no-entry-points",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=server_env(),
+        cwd=str(ROOT),
+    )
+    try:
+        assert proc.stderr is not None
+        url = ""
+        async with asyncio.timeout(20):
+            while not url:
+                line = (await proc.stderr.readline()).decode()
+                assert line, "the server exited before printing its URL"
+                if "serving Streamable HTTP at " in line:
+                    url = line.rsplit(" ", 1)[1].strip()
+        async with httpx.AsyncClient(timeout=5) as http:
+            response = await http.post(
+                url,
+                json={
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "tools/call",
+                    "params": {
+                        "name": "workbench.info",
+                        "arguments": {},
+                        "_meta": {
+                            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                            "io.modelcontextprotocol/clientCapabilities": {},
+                        },
+                    },
+                },
+                headers={
+                    "Accept": "application/json, text/event-stream",
+                    "MCP-Protocol-Version": "2026-07-28",
+                    "Mcp-Method": "tools/call",
+                    "Mcp-Name": "workbench.info",
+                },
+            )
+        info = response.json()["result"]["structuredContent"]
+        assert info["client_protocol_version"] == "2026-07-28"
+        assert "2025-03-26" in info["protocol_versions"]
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+def test_stdio_keeps_stdout_clean_of_prints(tmp_path: Path) -> None:
+    module = tmp_path / "noisy_tools.py"
+    module.write_text(
+        "from mcp_workbench import tool\n"
+        "print('import-time noise')\n"
+        "@tool\n"
+        "def shout() -> str:\n"
+        "    print('call-time noise')\n"
+        "    return 'ok'\n"
+    )
+    env = {**server_env(), "PYTHONPATH": f"{tmp_path}{os.pathsep}{server_env()['PYTHONPATH']}"}
+    request = (
+        '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"shout",'
+        '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
+        '"io.modelcontextprotocol/clientCapabilities":{}}}}\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_workbench.cli", "stdio", "--tools", "noisy_tools"],
+        input=request,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    assert '"text":"ok"' in lines[0]
+    assert "noise" in result.stderr
