@@ -14,8 +14,6 @@ Origin and Host are checked on every request against DNS rebinding.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 import signal
 import sys
@@ -48,6 +46,11 @@ from mcp_workbench.jsonrpc import (
     rejection,
 )
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
+from mcp_workbench.protocol.param_headers import (
+    check_param_headers,
+    decode_header_value,
+    param_header_paths,
+)
 from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
 from mcp_workbench.transports.sse import SseStream
 
@@ -59,7 +62,6 @@ SESSION_HEADER = "Mcp-Session-Id"
 VERSION_HEADER = "MCP-Protocol-Version"
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
-_B64_PREFIX, _B64_SUFFIX = "=?base64?", "?="
 # Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
 
@@ -144,17 +146,6 @@ class HttpTransport:
             self._sweeper.cancel()
         for session in list(self.sessions.values()):
             self.end_session(session)
-
-
-def _decode_header_value(value: str) -> str:
-    if value.startswith(_B64_PREFIX) and value.endswith(_B64_SUFFIX) and len(value) >= 11:
-        try:
-            return base64.b64decode(
-                value[len(_B64_PREFIX) : -len(_B64_SUFFIX)], validate=True
-            ).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise HeaderMismatch("Malformed base64 header value") from None
-    return value
 
 
 class McpHandler(tornado.web.RequestHandler):
@@ -335,12 +326,19 @@ class McpHandler(tornado.web.RequestHandler):
             raw = headers.get("Mcp-Name")
             if raw is None:
                 raise HeaderMismatch("Missing required Mcp-Name header")
-            name = _decode_header_value(raw)
+            name = decode_header_value(raw)
             if name != message.params.get(field):
                 raise HeaderMismatch(
                     f"Header mismatch: Mcp-Name header value {name!r} does not match body "
                     f"value {message.params.get(field)!r}"
                 )
+        if message.method == "tools/call":
+            tool = self.transport.engine.registry.get_tool(str(message.params.get("name")))
+            arguments = message.params.get("arguments")
+            if tool is not None and isinstance(arguments, dict):
+                paths = param_header_paths(tool.input_schema)
+                if paths:
+                    check_param_headers(paths, arguments, headers.get)
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport

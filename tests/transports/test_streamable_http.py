@@ -494,3 +494,33 @@ async def test_metrics_and_health(http: httpx.AsyncClient) -> None:
     assert "mcp_request_duration_seconds_bucket" in metrics
     assert "mcp_active_sessions" in metrics
     assert (await http.get("/healthz")).json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Mcp-Param-Region": "eu-west", "Mcp-Param-Shard": "3"}, 200),
+        ({"Mcp-Param-Region": "eu-west", "Mcp-Param-Shard": "3.0"}, 200),
+        ({"Mcp-Param-Region": "=?base64?ZXUtd2VzdA==?=", "Mcp-Param-Shard": "3"}, 200),
+        ({"Mcp-Param-Region": "us-east", "Mcp-Param-Shard": "3"}, 400),
+        ({"Mcp-Param-Shard": "3"}, 400),
+        ({"Mcp-Param-Region": "eu-west", "Mcp-Param-Shard": "4"}, 400),
+        ({"Mcp-Param-Region": "=?base64?not base64?=", "Mcp-Param-Shard": "3"}, 400),
+    ],
+)
+async def test_param_headers_must_match_arguments(
+    http: httpx.AsyncClient, headers: dict[str, str], status: int
+) -> None:
+    message = modern(1, "tools/call", name="route", arguments={"region": "eu-west", "shard": 3})
+    response = await post(http, message, **headers)
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert response.json()["error"]["code"] == -32020
+    else:
+        assert response.json()["result"]["content"][0]["text"] == "eu-west/3"
+
+
+async def test_param_header_absent_when_argument_absent(http: httpx.AsyncClient) -> None:
+    message = modern(1, "tools/call", name="route", arguments={"region": "x"})
+    response = await post(http, message, **{"Mcp-Param-Region": "x"})
+    assert response.status_code == 200
