@@ -329,8 +329,6 @@ def _headers(message: dict[str, Any] | None = None) -> dict[str, str]:
 HTTP_STATUS = {-32700: 400, -32600: 400, -32601: 404, -32602: 400, -32020: 400, -32022: 400}
 # Where HTTP answers differently from stdio, and why.
 HTTP_CODE = {
-    # Without a session header or _meta, a legacy HTTP request lacks its session.
-    "no protocol version, no session": -32600,
     # The Mcp-Name header cannot match a name that is not a string: headers are checked first.
     "tool name not a string": -32020,
 }

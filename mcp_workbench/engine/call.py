@@ -6,11 +6,16 @@ import asyncio
 from typing import Any
 
 from mcp_workbench.engine.session import Channel, Session
-from mcp_workbench.errors import InternalError, MissingRequiredClientCapability, ToolError
+from mcp_workbench.errors import (
+    InternalError,
+    InvalidParams,
+    MissingRequiredClientCapability,
+    ToolError,
+)
 from mcp_workbench.jsonrpc import RequestId, notification, request
 from mcp_workbench.protocol.meta import LOG_LEVELS
 from mcp_workbench.protocol.versions import Revision
-from mcp_workbench.registry.context import LogLevel
+from mcp_workbench.registry.context import InputRequest, LogLevel
 
 __all__ = ["Call", "InputRequired"]
 
@@ -20,21 +25,26 @@ _CAPABILITY_FOR = {
     "sampling/createMessage": "sampling",
     "roots/list": "roots",
 }
-_ASK_PREFIX = {
-    "elicitation/create": "elicit",
-    "sampling/createMessage": "sample",
-    "roots/list": "roots",
-}
+_ELICIT_ACTIONS = {"accept", "decline", "cancel"}
+
+
+def _valid_answer(method: str, answer: Any) -> bool:
+    """Whether ``answer`` has the shape of the result ``method`` asks for."""
+    if not isinstance(answer, dict):
+        return False
+    if method == "elicitation/create":
+        return answer.get("action") in _ELICIT_ACTIONS
+    if method == "sampling/createMessage":
+        return isinstance(answer.get("content"), dict | list)
+    return isinstance(answer.get("roots"), list)
 
 
 class InputRequired(Exception):
     """Raised inside a modern call that needs client input it does not have yet (MRTR)."""
 
-    def __init__(self, key: str, method: str, params: dict[str, Any]) -> None:
-        super().__init__(key)
-        self.key = key
-        self.method = method
-        self.params = params
+    def __init__(self, requests: dict[str, InputRequest]) -> None:
+        super().__init__(", ".join(requests))
+        self.requests = requests
 
 
 class Call:
@@ -138,23 +148,49 @@ class Call:
             params["logger"] = logger
         await self._notify("notifications/message", params)
 
-    async def ask(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        capability = _CAPABILITY_FOR[method]
-        if self.modern:
-            if capability not in self.client_capabilities:
-                raise MissingRequiredClientCapability(
-                    f"This request needs the client capability {capability!r}",
-                    required={capability: {}},
-                )
-            key = f"{_ASK_PREFIX[method]}-{self._asks}"
-            self._asks += 1
-            if key in self.input_responses:
-                answer: dict[str, Any] = self.input_responses[key]
-                return answer
-            raise InputRequired(key, method, params)
-        return await self._ask_legacy(method, params)
+    def next_key(self, method: str) -> str:
+        """A deterministic key for an unnamed input request (stable across MRTR retries)."""
+        self._asks += 1
+        return f"{_CAPABILITY_FOR[method]}-{self._asks}"
 
-    async def _ask_legacy(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def ask(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        for req in requests.values():
+            if req["method"] not in _CAPABILITY_FOR:
+                raise ValueError(f"cannot ask the client for {req['method']!r}")
+        if self.modern:
+            return self._answers_or_input_required(requests)
+        return {key: await self._ask_legacy(req) for key, req in requests.items()}
+
+    def _answers_or_input_required(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        missing_caps: dict[str, Any] = {
+            cap: {}
+            for req in requests.values()
+            if (cap := _CAPABILITY_FOR[req["method"]]) not in self.client_capabilities
+        }
+        if missing_caps:
+            names = ", ".join(repr(c) for c in missing_caps)
+            raise MissingRequiredClientCapability(
+                f"This request needs the client capability {names}", required=missing_caps
+            )
+        answers: dict[str, Any] = {}
+        missing: dict[str, InputRequest] = {}
+        for key, req in requests.items():
+            if key not in self.input_responses:
+                missing[key] = req
+                continue
+            answer = self.input_responses[key]
+            if not _valid_answer(req["method"], answer):
+                raise InvalidParams(
+                    f"inputResponses[{key!r}] is not a valid answer to {req['method']}",
+                    data={"key": key},
+                )
+            answers[key] = answer
+        if missing:
+            raise InputRequired(missing)
+        return answers
+
+    async def _ask_legacy(self, req: InputRequest) -> dict[str, Any]:
+        method = req["method"]
         capability = _CAPABILITY_FOR[method]
         if capability == "elicitation" and not self.revision.elicitation:
             raise ToolError(f"Elicitation is not part of protocol revision {self.revision.version}")
@@ -167,7 +203,7 @@ class Call:
         fut: asyncio.Future[dict[str, Any]] = self.loop.create_future()
         self.session.pending[rid] = fut
         try:
-            await channel.send(request(rid, method, params))
+            await channel.send(request(rid, method, req.get("params")))
             return await fut
         finally:
             self.session.pending.pop(rid, None)

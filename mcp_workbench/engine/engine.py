@@ -372,7 +372,7 @@ class Engine:
         if state is not None:
             call.input_responses.update(self.request_state.open(state, binding))
         responses = params.get("inputResponses")
-        if responses is not None:
+        if responses is not None:  # null is the same as absent: the tool asks again
             if not isinstance(responses, dict):
                 raise InvalidParams("inputResponses must be an object")
             call.input_responses.update(responses)
@@ -381,7 +381,7 @@ class Engine:
         except InputRequired as need:
             return {
                 "resultType": "input_required",
-                "inputRequests": {need.key: {"method": need.method, "params": need.params}},
+                "inputRequests": need.requests,
                 "requestState": self.request_state.seal(call.input_responses, binding),
             }
 

@@ -28,6 +28,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _invalid(why: str) -> InvalidParams:
+    return InvalidParams(f"Invalid requestState: {why}", data={"reason": "invalid_request_state"})
+
+
 class RequestStateCodec:
     """Seal and open ``requestState`` strings with one server secret."""
 
@@ -56,19 +60,19 @@ class RequestStateCodec:
             InvalidParams: the state is malformed, forged, expired or from another call.
         """
         if not isinstance(state, str) or "." not in state:
-            raise InvalidParams("Invalid requestState")
+            raise _invalid("malformed")
         body, _, tag = state.partition(".")
         try:
             payload, mac = _unb64(body), _unb64(tag)
         except ValueError:
-            raise InvalidParams("Invalid requestState") from None
+            raise _invalid("malformed") from None
         expected = hmac.new(self._secret, payload, hashlib.sha256).digest()
         if not hmac.compare_digest(mac, expected):
-            raise InvalidParams("Invalid requestState: integrity check failed")
+            raise _invalid("integrity check failed")
         data = orjson.loads(payload)
         if data.get("b") != binding:
-            raise InvalidParams("Invalid requestState: it belongs to another request")
+            raise _invalid("it belongs to another request")
         if data.get("e", 0) < time.time():
-            raise InvalidParams("Invalid requestState: expired")
+            raise _invalid("expired")
         responses: dict[str, Any] = data.get("r", {})
         return responses

@@ -10,7 +10,15 @@ from mcp_workbench.registry.content import (
     resource_link,
     text,
 )
-from mcp_workbench.registry.context import LogLevel, RequestScope, ToolContext
+from mcp_workbench.registry.context import (
+    InputRequest,
+    LogLevel,
+    RequestScope,
+    ToolContext,
+    elicitation,
+    roots_request,
+    sampling,
+)
 from mcp_workbench.registry.decorators import prompt, resource, tool
 from mcp_workbench.registry.items import Prompt, Resource, ResourceTemplate, Tool
 from mcp_workbench.registry.loader import load_entry_points, load_module
@@ -18,6 +26,7 @@ from mcp_workbench.registry.registry import ChangeKind, Registry
 
 __all__ = [
     "ChangeKind",
+    "InputRequest",
     "LogLevel",
     "Prompt",
     "Registry",
@@ -28,6 +37,7 @@ __all__ = [
     "ToolContext",
     "ToolResult",
     "audio",
+    "elicitation",
     "embedded_resource",
     "image",
     "load_entry_points",
@@ -35,6 +45,8 @@ __all__ = [
     "prompt",
     "resource",
     "resource_link",
+    "roots_request",
+    "sampling",
     "text",
     "tool",
 ]

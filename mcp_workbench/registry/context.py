@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any, Literal, Protocol, TypeVar
+from collections.abc import Coroutine, Mapping
+from typing import Any, Literal, NotRequired, Protocol, TypedDict, TypeVar
 
-__all__ = ["LogLevel", "RequestScope", "ToolContext"]
+__all__ = [
+    "InputRequest",
+    "LogLevel",
+    "RequestScope",
+    "ToolContext",
+    "elicitation",
+    "roots_request",
+    "sampling",
+]
 
 LogLevel = Literal["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 T = TypeVar("T")
+
+
+class InputRequest(TypedDict):
+    """A request for client input: elicitation, sampling or the client's roots."""
+
+    method: str
+    params: NotRequired[dict[str, Any]]
+
+
+def elicitation(message: str, requested_schema: dict[str, Any], **extra: Any) -> InputRequest:
+    """Ask the user to fill in a form described by ``requested_schema``."""
+    params = {"mode": "form", "message": message, "requestedSchema": requested_schema, **extra}
+    return {"method": "elicitation/create", "params": params}
+
+
+def sampling(messages: list[dict[str, Any]], max_tokens: int, **extra: Any) -> InputRequest:
+    """Ask the client's model for a completion of ``messages``."""
+    return {
+        "method": "sampling/createMessage",
+        "params": {"messages": messages, "maxTokens": max_tokens, **extra},
+    }
+
+
+def roots_request() -> InputRequest:
+    """Ask for the client's roots."""
+    return {"method": "roots/list"}
 
 
 class RequestScope(Protocol):
@@ -38,8 +72,11 @@ class RequestScope(Protocol):
     async def log(self, level: LogLevel, data: Any, logger: str | None) -> None:
         """Send ``notifications/message`` if the caller's log level lets it through."""
 
-    async def ask(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Ask the client (sampling, elicitation, roots) and return its result."""
+    def next_key(self, method: str) -> str:
+        """A key for an unnamed input request, the same on every retry of the request."""
+
+    async def ask(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        """Ask the client (sampling, elicitation, roots); return its answers by key."""
 
 
 class ToolContext:
@@ -115,36 +152,67 @@ class ToolContext:
         """Log at ``error``."""
         await self._scope.log("error", data, logger)
 
+    async def ask(self, requests: Mapping[str, InputRequest]) -> dict[str, Any]:
+        """Ask the client for several inputs at once; returns its answers by key.
+
+        Over 2026-07-28 the client answers all of them in one round trip (the tool runs
+        again from the start with the answers); older revisions ask one after another.
+
+        Raises:
+            MissingRequiredClientCapability: the client declared no support for one of them.
+        """
+        return await self._scope.ask(dict(requests))
+
+    async def _ask_one(self, request: InputRequest, key: str | None) -> dict[str, Any]:
+        name = key or self._scope.next_key(request["method"])
+        answer: dict[str, Any] = (await self._scope.ask({name: request}))[name]
+        return answer
+
     async def elicit(
-        self, message: str, requested_schema: dict[str, Any], **extra: Any
+        self,
+        message: str,
+        requested_schema: dict[str, Any],
+        *,
+        key: str | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         """Ask the user for structured input; returns the ``ElicitResult`` (action, content).
+
+        ``key`` names the request (stable names help clients that log them).
 
         Raises:
             MissingRequiredClientCapability: the client cannot elicit.
         """
-        params = {"mode": "form", "message": message, "requestedSchema": requested_schema, **extra}
-        return await self._scope.ask("elicitation/create", params)
+        return await self._ask_one(elicitation(message, requested_schema, **extra), key)
 
-    async def elicit_url(self, message: str, url: str, **extra: Any) -> dict[str, Any]:
+    async def elicit_url(
+        self, message: str, url: str, *, key: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         """Ask the user to complete an interaction at ``url`` (URL-mode elicitation)."""
-        params = {"mode": "url", "message": message, "url": url, **extra}
-        return await self._scope.ask("elicitation/create", params)
+        request: InputRequest = {
+            "method": "elicitation/create",
+            "params": {"mode": "url", "message": message, "url": url, **extra},
+        }
+        return await self._ask_one(request, key)
 
     async def sample(
-        self, messages: list[dict[str, Any]], *, max_tokens: int, **extra: Any
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int,
+        key: str | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         """Ask the client's model for a completion; returns the ``CreateMessageResult``.
 
         Raises:
             MissingRequiredClientCapability: the client cannot sample.
         """
-        params = {"messages": messages, "maxTokens": max_tokens, **extra}
-        return await self._scope.ask("sampling/createMessage", params)
+        return await self._ask_one(sampling(messages, max_tokens, **extra), key)
 
-    async def list_roots(self) -> list[dict[str, Any]]:
+    async def list_roots(self, *, key: str | None = None) -> list[dict[str, Any]]:
         """The client's roots (``file://`` URIs it exposes)."""
-        result = await self._scope.ask("roots/list", {})
+        result = await self._ask_one(roots_request(), key)
         roots: list[dict[str, Any]] = result.get("roots", [])
         return roots
 

@@ -28,6 +28,7 @@ from tornado.iostream import StreamClosedError
 from mcp_workbench.engine import Engine, Session
 from mcp_workbench.errors import (
     HeaderMismatch,
+    InvalidParams,
     InvalidRequest,
     ParseError,
     ProtocolError,
@@ -204,11 +205,13 @@ class McpHandler(tornado.web.RequestHandler):
         """The legacy session named by the request, or None after answering 400/404."""
         sid = self.request.headers.get(SESSION_HEADER)
         if not sid:
+            # Neither a legacy session nor modern per-request metadata: the request lacks
+            # required parameters either way.
             message = (
-                f"Bad Request: missing {SESSION_HEADER} header (send initialize first), "
-                f"or set _meta[{PROTOCOL_VERSION!r}] for a stateless request"
+                f"Missing _meta[{PROTOCOL_VERSION!r}] (stateless request) or "
+                f"{SESSION_HEADER} header (send initialize first)"
             )
-            self._error(400, InvalidRequest(message), rid)
+            self._error(400, InvalidParams(message), rid)
             return None
         session = self.transport.sessions.get(sid)
         if session is None:
