@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     sse_keepalive: float = Field(
         15.0, gt=0, description="Seconds between keep-alive comments on idle SSE streams."
     )
+    sse_retry_ms: int = Field(
+        1000, ge=0, description="Reconnect delay suggested to clients on resumable SSE streams."
+    )
     sse_history: int = Field(
         256, ge=0, description="SSE events kept per stream for Last-Event-ID resumption."
     )

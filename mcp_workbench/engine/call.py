@@ -148,6 +148,11 @@ class Call:
             params["logger"] = logger
         await self._notify("notifications/message", params)
 
+    def release_stream(self) -> None:
+        release = getattr(self.channel, "release", None)
+        if release is not None:
+            release()
+
     def next_key(self, method: str) -> str:
         """A deterministic key for an unnamed input request (stable across MRTR retries)."""
         self._asks += 1

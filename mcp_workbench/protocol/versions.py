@@ -32,15 +32,18 @@ class Revision:
     """``icons`` on tools, prompts and resources (2025-11-25 on)."""
     resource_not_found_code: int
     """-32002 up to 2025-11-25, -32602 from 2026-07-28."""
+    sse_polling: bool
+    """SSE streams open with a priming event and may be closed for the client to resume
+    (2025-11-25)."""
 
 
 REVISIONS: dict[str, Revision] = {
     r.version: r
     for r in (
-        Revision("2026-07-28", True, False, True, True, True, -32602),
-        Revision("2025-11-25", False, False, True, True, True, -32002),
-        Revision("2025-06-18", False, False, True, True, False, -32002),
-        Revision("2025-03-26", False, True, False, False, False, -32002),
+        Revision("2026-07-28", True, False, True, True, True, -32602, False),
+        Revision("2025-11-25", False, False, True, True, True, -32002, True),
+        Revision("2025-06-18", False, False, True, True, False, -32002, False),
+        Revision("2025-03-26", False, True, False, False, False, -32002, False),
     )
 }
 SUPPORTED_VERSIONS: list[str] = list(REVISIONS)

@@ -75,6 +75,9 @@ class RequestScope(Protocol):
     def next_key(self, method: str) -> str:
         """A key for an unnamed input request, the same on every retry of the request."""
 
+    def release_stream(self) -> None:
+        """Let go of the client's connection while the call goes on, where resumable."""
+
     async def ask(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
         """Ask the client (sampling, elicitation, roots); return its answers by key."""
 
@@ -215,6 +218,15 @@ class ToolContext:
         result = await self._ask_one(roots_request(), key)
         roots: list[dict[str, Any]] = result.get("roots", [])
         return roots
+
+    def release_stream(self) -> None:
+        """Let go of the client's HTTP connection while the call goes on.
+
+        Over Streamable HTTP with 2025-11-25 the client reconnects (GET with
+        ``Last-Event-ID``) and receives what was sent meanwhile, the result included; long
+        calls need not hold a connection open. Elsewhere this does nothing.
+        """
+        self._scope.release_stream()
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run one of this context's coroutines from a synchronous tool's worker thread."""

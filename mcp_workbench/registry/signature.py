@@ -111,8 +111,10 @@ def _output_spec(annotation: Any) -> OutputSpec | None:
     # A tool returning content blocks or a ToolResult manages its own result.
     if annotation is ToolResult:
         return None
-    if origin is list and get_args(annotation) and get_args(annotation)[0] is dict:
-        return None
+    if origin is list and get_args(annotation):
+        item = get_args(annotation)[0]
+        if item is dict or get_origin(item) is dict:
+            return None  # a list of content blocks
     adapter = _adapter(annotation)
     schema = adapter.json_schema(mode="serialization")
     if _is_object_type(annotation) and schema.get("type") == "object":

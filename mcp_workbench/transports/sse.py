@@ -35,9 +35,13 @@ def format_event(data: bytes, event_id: str | None = None, retry_ms: int | None 
 class SseStream:
     """A sequence of JSON-RPC messages sent as SSE events, resumable by event id."""
 
-    def __init__(self, history: int, *, resumable: bool) -> None:
+    def __init__(self, history: int, *, resumable: bool, retry_ms: int | None = None) -> None:
         self.id = str(next(_stream_ids))
         self.resumable = resumable
+        self.retry_ms = retry_ms
+        """When set, the stream opens with a priming event (an id and ``retry:``)."""
+        self._primed = False
+        self.on_release: Callable[[], None] | None = None
         self._history: deque[tuple[int, bytes]] = deque(maxlen=history if resumable else 0)
         self._seq = itertools.count(1)
         self._writer: SseWriter | None = None
@@ -73,24 +77,37 @@ class SseStream:
         if self._writer is writer:
             self._writer = None
 
-    async def prime(self, retry_ms: int | None = None) -> None:
+    async def prime(self) -> None:
         """Send an empty event with an id, so the client can resume even before any message."""
+        async with self._lock:
+            await self._prime_locked()
+
+    async def _prime_locked(self) -> None:
+        self._primed = True
         seq = next(self._seq)
         chunk = b"id: " + self.event_id(seq).encode() + b"\n"
-        if retry_ms is not None:
-            chunk += b"retry: " + str(retry_ms).encode() + b"\n"
+        if self.retry_ms is not None:
+            chunk += b"retry: " + str(self.retry_ms).encode() + b"\n"
         chunk += b"data: \n\n"
-        async with self._lock:
-            self._history.append((seq, chunk))
-            await self._write(chunk)
+        self._history.append((seq, chunk))
+        await self._write(chunk)
+
+    def release(self) -> None:
+        """End the HTTP response now; later events wait for the client to resume (GET with
+        ``Last-Event-ID``). Only resumable streams can be released."""
+        if self.resumable and not self.finished and self.on_release is not None:
+            self.on_release()
 
     async def send(self, message: dict[str, Any] | list[Any]) -> None:
         """Send one JSON-RPC message as an event (kept for resumption when resumable)."""
         if self.finished:
             return
-        seq = next(self._seq)
-        chunk = format_event(encode(message), self.event_id(seq) if self.resumable else None)
+        data = encode(message)
         async with self._lock:
+            if self.retry_ms is not None and not self._primed:
+                await self._prime_locked()
+            seq = next(self._seq)
+            chunk = format_event(data, self.event_id(seq) if self.resumable else None)
             if self.resumable:
                 self._history.append((seq, chunk))
             await self._write(chunk)

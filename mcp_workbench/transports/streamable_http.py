@@ -122,8 +122,13 @@ class HttpTransport:
         self.engine.close_session(session)
 
     def new_stream(self, session: Session, *, resumable: bool) -> SseStream:
-        """A stream of ``session``, findable by its id for resumption."""
-        stream = SseStream(self.settings.sse_history, resumable=resumable)
+        """A stream of ``session``, findable by its id for resumption.
+
+        Sessions on a revision with SSE polling get a priming event with a retry delay.
+        """
+        polling = session.revision is not None and session.revision.sse_polling
+        retry = self.settings.sse_retry_ms if resumable and polling else None
+        stream = SseStream(self.settings.sse_history, resumable=resumable, retry_ms=retry)
         if resumable:
             self.streams[stream.id] = (session, stream)
         return stream
@@ -159,6 +164,7 @@ class McpHandler(tornado.web.RequestHandler):
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
         self._cancel_on_close = False
+        self._released = False
         self._gone = asyncio.Event()
 
     # -- tornado hooks -----------------------------------------------------------------------
@@ -224,6 +230,11 @@ class McpHandler(tornado.web.RequestHandler):
             raise StreamClosedError()
         self.write(chunk)
         await self.flush()
+
+    def _prefers_sse(self) -> bool:
+        """The client lists ``text/event-stream`` first in Accept: answer with a stream."""
+        first = self.request.headers.get("Accept", "").split(",")[0]
+        return first.split(";")[0].strip().lower() == "text/event-stream"
 
     def _start_sse(self) -> None:
         self.set_status(200)
@@ -454,7 +465,24 @@ class McpHandler(tornado.web.RequestHandler):
                 self._start_sse()
             await self._write_sse(chunk)
 
+        def release() -> None:
+            # The tool lets go of the connection: end this response; the client resumes.
+            if self._released or self._gone.is_set():
+                return
+            self._released = True
+            stream.detach(begin_sse)
+            if not started.is_set():
+                started.set()
+                self._start_sse()
+            self.finish()
+
+        stream.on_release = release
         await stream.attach(begin_sse)
+        if self._prefers_sse():
+            if stream.retry_ms is not None:
+                await stream.prime()  # opens the SSE response with the priming event
+            else:
+                await begin_sse(b"")
         engine = transport.engine
         session.inflight[req.id] = self._task = asyncio.current_task()  # type: ignore[assignment]
         keepalive: asyncio.Task[None] | None = None
@@ -469,19 +497,20 @@ class McpHandler(tornado.web.RequestHandler):
             session.inflight.pop(req.id, None)
             if keepalive is not None:
                 keepalive.cancel()
+        answered = self._released or self._gone.is_set()
         if response is None:
             stream.finish()
-            if started.is_set() and not self._gone.is_set():
-                self.finish()
-            elif not self._gone.is_set():
-                self.set_status(202)
+            if not answered:
+                if not started.is_set():
+                    self.set_status(202)
                 self.finish()
             return
         if started.is_set():
             await stream.send(response)
             stream.finish()
-            if not self._gone.is_set():
+            if not answered:
                 self.finish()
+                transport.streams.pop(stream.id, None)  # delivered whole: nothing to resume
             return
         stream.finish()
         transport.streams.pop(stream.id, None)
@@ -542,10 +571,9 @@ class McpHandler(tornado.web.RequestHandler):
         self.flush()
         await stream.attach(self._write_sse, after=int(seq))
         if stream.finished:
+            self.transport.streams.pop(stream.id, None)
             self.finish()
             return
-        if session.channel is None or session.channel is stream or session.channel.closed:
-            session.channel = stream
         await self._hold(stream, session)
 
     async def _hold(self, stream: SseStream, session: Session) -> None:
@@ -558,6 +586,8 @@ class McpHandler(tornado.web.RequestHandler):
             for task in (keepalive, closed, gone):
                 task.cancel()
             stream.detach(self._write_sse)
+        if stream.finished:
+            self.transport.streams.pop(stream.id, None)
         if not self._gone.is_set():
             self.finish()
 

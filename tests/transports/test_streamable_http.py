@@ -360,6 +360,13 @@ class Events:
         """The next ``count`` events (priming events included)."""
         return await _read(self._lines, count)
 
+    async def messages(self, count: int) -> list[dict[str, Any]]:
+        """The next ``count`` events that carry a message (priming events skipped)."""
+        found: list[dict[str, Any]] = []
+        while len(found) < count:
+            found += [e for e in await self.read(1) if e.get("data")]
+        return found
+
 
 async def read_events(response: httpx.Response, count: int) -> list[dict[str, Any]]:
     """Read ``count`` SSE events from a live stream that is read only once."""
@@ -426,7 +433,11 @@ async def test_legacy_request_stream_resumes_after_disconnect(live_server: LiveS
             "params": {"name": "slow", "arguments": {"steps": 5}, "_meta": {"progressToken": 7}},
         }
         async with http.stream("POST", "/mcp", json=call, headers=legacy_headers(sid)) as stream:
-            (first,) = await read_events(stream, 1)
+            reader = Events(stream)
+            (priming,) = await reader.read(1)
+            assert priming["data"] == ""  # 2025-11-25 streams open with a priming event
+            assert priming["retry"] == str(live_server.engine.settings.sse_retry_ms)
+            (first,) = await reader.messages(1)
         assert first["data"]["method"] == "notifications/progress"
         # Disconnection is not cancellation in legacy revisions: resume the same stream.
         headers = {
@@ -436,9 +447,9 @@ async def test_legacy_request_stream_resumes_after_disconnect(live_server: LiveS
         }
         async with http.stream("GET", "/mcp", headers=headers) as stream:
             reader = Events(stream)
-            events = await reader.read(1)
+            events = await reader.messages(1)
             while "result" not in events[-1]["data"]:
-                events += await reader.read(1)
+                events += await reader.messages(1)
         data = [e["data"] for e in events]
         progress = [d for d in data if d.get("method") == "notifications/progress"]
         assert [d["params"]["progress"] for d in progress] == [2, 3, 4, 5]
@@ -470,7 +481,7 @@ async def test_legacy_elicitation_round_trip_over_http(http: httpx.AsyncClient) 
     }
     async with http.stream("POST", "/mcp", json=call, headers=legacy_headers(sid)) as stream:
         events = Events(stream)
-        (ask,) = await events.read(1)
+        (ask,) = await events.messages(1)
         question = ask["data"]
         assert question["method"] == "elicitation/create"
         answer = {
@@ -480,7 +491,7 @@ async def test_legacy_elicitation_round_trip_over_http(http: httpx.AsyncClient) 
         }
         posted = await http.post("/mcp", json=answer, headers=legacy_headers(sid))
         assert posted.status_code == 202
-        (final,) = await events.read(1)
+        (final,) = await events.messages(1)
     assert final["data"]["result"]["content"][0]["text"] == "hello Grace"
 
 
@@ -524,3 +535,22 @@ async def test_param_header_absent_when_argument_absent(http: httpx.AsyncClient)
     message = modern(1, "tools/call", name="route", arguments={"region": "x"})
     response = await post(http, message, **{"Mcp-Param-Region": "x"})
     assert response.status_code == 200
+
+
+async def test_client_preferring_sse_gets_a_stream(http: httpx.AsyncClient) -> None:
+    message = modern(1, "tools/call", name="echo", arguments={"text": "s"})
+    response = await post(http, message, Accept="text/event-stream, application/json")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    (event,) = sse_events(response.text)
+    assert event["data"]["result"]["content"][0]["text"] == "s"
+    sid = await initialize(http)
+    ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+    response = await http.post(
+        "/mcp",
+        json=ping,
+        headers={**legacy_headers(sid), "Accept": "text/event-stream, application/json"},
+    )
+    priming, answer = sse_events(response.text)
+    assert priming["data"] == ""
+    assert "retry" in priming
+    assert answer["data"] == {"jsonrpc": "2.0", "id": 2, "result": {}}
