@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     list_ttl_ms: int = Field(
         0, ge=0, description="Freshness hint (ttlMs) on cacheable results; 0: always refetch."
     )
+    task_ttl: float = Field(
+        3600.0, gt=0, description="Seconds a task (tasks extension) is kept after it starts."
+    )
+    task_poll_interval: float = Field(
+        0.5, gt=0, description="Polling interval suggested to clients waiting on a task."
+    )
     request_state_secret: str | None = Field(
         None,
         description="Key that protects MRTR requestState; random per process when unset "

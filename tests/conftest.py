@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -9,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from mcp import Client, StdioServerParameters
 
@@ -24,6 +26,7 @@ REVISIONS = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"]
 TRANSPORTS = ["stdio", "http"]
 
 IN_CI = os.environ.get("CI") == "true"
+LIMIT = 64 * 1024  # max_message_bytes of the raw stdio servers under test
 
 
 def require(condition: bool, reason: str) -> None:
@@ -79,6 +82,52 @@ async def live_server() -> AsyncIterator[LiveServer]:
     server.stop()
     await transport.close()
     await engine.shutdown()
+
+
+class RawStdio:
+    """A stdio server process spoken to with raw bytes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    async def send(self, frame: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(frame + b"\n")
+        await self.proc.stdin.drain()
+
+    async def receive(self) -> Any:
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), 10)
+        assert line, "the server closed stdout"
+        return orjson.loads(line)
+
+    async def request(self, message: dict[str, Any]) -> Any:
+        await self.send(orjson.dumps(message))
+        return await self.receive()
+
+
+@pytest.fixture
+async def stdio_server() -> AsyncIterator[RawStdio]:
+    env = server_env()
+    env["MCP_WORKBENCH_MAX_MESSAGE_BYTES"] = str(LIMIT)
+    command = stdio_command()
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
+        cwd=str(ROOT),
+        limit=LIMIT * 4,
+    )
+    yield RawStdio(proc)
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        await asyncio.wait_for(proc.wait(), 5)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 Connect = Callable[..., AbstractAsyncContextManager[Client]]

@@ -111,11 +111,28 @@ async def test_default_suite_passes_every_scenario(conformance_url: str, tmp_pat
     assert not [c for c in checks if c.get("status") == "WARNING"]
 
 
+def schema_cannot_know_task_results(check: dict[str, Any]) -> bool:
+    """The suite's wire-schema check validates every tools/call result as a core
+    ``CallToolResult``; the tasks extension's ``CreateTaskResult`` is not one, so that one
+    check fails on every tasks scenario, for any server that implements the extension."""
+    return (
+        check["scenario"].startswith("tasks-")
+        and check.get("id") == "wire-schema-valid"
+        and '"resultType":"task"' in (check.get("errorMessage") or "")
+    )
+
+
 async def test_full_suite(conformance_url: str, tmp_path: Path) -> None:
     _code, output, checks = await run_suite(conformance_url, tmp_path, "--suite", "all")
     scenarios = {c["scenario"] for c in checks}
     assert len(scenarios) >= 60, sorted(scenarios)
-    failed = [f for f in failures(checks) if not f.startswith("tasks-")]
-    assert failed == [], output[-3000:]
+    assert {s for s in scenarios if s.startswith("tasks-")} >= {
+        "tasks-lifecycle",
+        "tasks-mrtr-input",
+        "tasks-mrtr-composition",
+        "tasks-wire-fields",
+    }
+    real = [c for c in checks if not schema_cannot_know_task_results(c)]
+    assert failures(real) == [], output[-3000:]
     passed = sum(c.get("status") == "SUCCESS" for c in checks)
-    assert passed >= 198, output[-3000:]
+    assert passed >= 223, output[-3000:]  # the SDK's reference server passes 204

@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import ROOT, LiveServer, server_env, stdio_command
+from tests.conftest import LIMIT, LiveServer, RawStdio
 
 MODERN = "2026-07-28"
 META = {
@@ -21,7 +21,6 @@ META = {
     "io.modelcontextprotocol/clientCapabilities": {},
     "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
 }
-LIMIT = 64 * 1024  # max_message_bytes given to the servers under test
 
 
 def modern(rid: Any, method: str, **params: Any) -> dict[str, Any]:
@@ -124,52 +123,6 @@ CASES: list[tuple[str, bytes, Any, int]] = [
         -32600,
     ),
 ]
-
-
-class RawStdio:
-    """A stdio server process spoken to with raw bytes."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    async def send(self, frame: bytes) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(frame + b"\n")
-        await self.proc.stdin.drain()
-
-    async def receive(self) -> Any:
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), 10)
-        assert line, "the server closed stdout"
-        return orjson.loads(line)
-
-    async def request(self, message: dict[str, Any]) -> Any:
-        await self.send(orjson.dumps(message))
-        return await self.receive()
-
-
-@pytest.fixture
-async def stdio_server() -> AsyncIterator[RawStdio]:
-    env = server_env()
-    env["MCP_WORKBENCH_MAX_MESSAGE_BYTES"] = str(LIMIT)
-    command = stdio_command()
-    proc = await asyncio.create_subprocess_exec(
-        *command,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-        cwd=str(ROOT),
-        limit=LIMIT * 4,
-    )
-    yield RawStdio(proc)
-    if proc.stdin is not None:
-        proc.stdin.close()
-    try:
-        await asyncio.wait_for(proc.wait(), 5)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
 
 
 def _check_error(reply: dict[str, Any], rid: Any, code: int) -> None:

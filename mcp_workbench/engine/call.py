@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from mcp_workbench.engine.session import Channel, Session
+from mcp_workbench.engine.tasks import TaskRecord
 from mcp_workbench.errors import (
     InternalError,
     InvalidParams,
@@ -66,7 +67,7 @@ class Call:
         "request_id",
         "revision",
         "session",
-        "timeout_s",
+        "task",
     )
 
     def __init__(
@@ -95,6 +96,8 @@ class Call:
         self.log_level = log_level
         self.progress_token = progress_token
         self.input_responses: dict[str, Any] = {}
+        self.task: TaskRecord | None = None
+        """Set once the call runs as a task: input then comes through ``tasks/update``."""
         self.loop = asyncio.get_running_loop()
         self._asks = 0
         self._cancelled = False
@@ -126,6 +129,8 @@ class Call:
             await channel.send(notification(method, params))
 
     async def progress(self, progress: float, total: float | None, message: str | None) -> None:
+        if self.task is not None:
+            self.task.progress(message)
         if self.progress_token is None:
             return
         params: dict[str, Any] = {"progressToken": self.progress_token, "progress": progress}
@@ -162,11 +167,15 @@ class Call:
         for req in requests.values():
             if req["method"] not in _CAPABILITY_FOR:
                 raise ValueError(f"cannot ask the client for {req['method']!r}")
+        if self.task is not None:
+            self._check_capabilities(requests)
+            answers = await self.task.request_input(requests)
+            return self._validated(requests, answers)
         if self.modern:
             return self._answers_or_input_required(requests)
         return {key: await self._ask_legacy(req) for key, req in requests.items()}
 
-    def _answers_or_input_required(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+    def _check_capabilities(self, requests: dict[str, InputRequest]) -> None:
         missing_caps: dict[str, Any] = {
             cap: {}
             for req in requests.values()
@@ -177,22 +186,23 @@ class Call:
             raise MissingRequiredClientCapability(
                 f"This request needs the client capability {names}", required=missing_caps
             )
-        answers: dict[str, Any] = {}
-        missing: dict[str, InputRequest] = {}
+
+    def _answers_or_input_required(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        self._check_capabilities(requests)
+        missing = {k: r for k, r in requests.items() if k not in self.input_responses}
+        if missing:
+            raise InputRequired(missing)
+        return self._validated(requests, self.input_responses)
+
+    @staticmethod
+    def _validated(requests: dict[str, InputRequest], answers: dict[str, Any]) -> dict[str, Any]:
         for key, req in requests.items():
-            if key not in self.input_responses:
-                missing[key] = req
-                continue
-            answer = self.input_responses[key]
-            if not _valid_answer(req["method"], answer):
+            if not _valid_answer(req["method"], answers[key]):
                 raise InvalidParams(
                     f"inputResponses[{key!r}] is not a valid answer to {req['method']}",
                     data={"key": key},
                 )
-            answers[key] = answer
-        if missing:
-            raise InputRequired(missing)
-        return answers
+        return {key: answers[key] for key in requests}
 
     async def _ask_legacy(self, req: InputRequest) -> dict[str, Any]:
         method = req["method"]

@@ -22,6 +22,9 @@ from mcp_workbench.engine.executor import ToolExecutor
 from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
 from mcp_workbench.engine.session import Channel, Listener, Session
+from mcp_workbench.engine.task_methods import install_tasks
+from mcp_workbench.engine.tasks import EXTENSION as TASKS_EXTENSION
+from mcp_workbench.engine.tasks import TaskStore
 from mcp_workbench.errors import (
     InvalidParams,
     InvalidRequest,
@@ -63,7 +66,9 @@ Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 LEGACY_ONLY = frozenset(
     {"initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"}
 )
-MODERN_ONLY = frozenset({"server/discover", "subscriptions/listen"})
+MODERN_ONLY = frozenset(
+    {"server/discover", "subscriptions/listen", "tasks/get", "tasks/update", "tasks/cancel"}
+)
 CACHEABLE = frozenset(
     {
         "server/discover",
@@ -97,7 +102,12 @@ class Engine:
         self._background: set[asyncio.Task[Any]] = set()
         self._methods: dict[str, Handler] = {}
         self._stats: dict[str, tuple[Any, Any, Any]] = {}
+        self.tasks = TaskStore(
+            ttl_ms=int(self.settings.task_ttl * 1000),
+            poll_ms=int(self.settings.task_poll_interval * 1000),
+        )
         install_methods(self)
+        install_tasks(self)
         self.registry.on_change(self._registry_changed)
         self.registry.on_resource_updated(self.notify_resource_updated)
 
@@ -111,15 +121,18 @@ class Engine:
 
         return register
 
-    def capabilities(self) -> dict[str, Any]:
-        """The server capabilities advertised to clients."""
-        return {
+    def capabilities(self, *, modern: bool) -> dict[str, Any]:
+        """The server capabilities advertised to clients of one era."""
+        caps: dict[str, Any] = {
             "tools": {"listChanged": True},
             "prompts": {"listChanged": True},
             "resources": {"subscribe": True, "listChanged": True},
             "completions": {},
             "logging": {},
         }
+        if modern:
+            caps["extensions"] = {TASKS_EXTENSION: {}}
+        return caps
 
     # -- sessions ----------------------------------------------------------------------------
     def open_session(
@@ -152,6 +165,7 @@ class Engine:
             self.close_session(session)
         for task in list(self._background):
             task.cancel()
+        self.tasks.cancel_all()
         self.executor.shutdown()
 
     # -- input -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.session import Listener
+from mcp_workbench.engine.task_methods import client_has_tasks, require_tasks, run_as_task
 from mcp_workbench.errors import (
     InvalidParams,
     NotFound,
@@ -21,6 +22,7 @@ from mcp_workbench.errors import (
 )
 from mcp_workbench.protocol.meta import LOG_LEVELS, SUBSCRIPTION_ID
 from mcp_workbench.protocol.versions import LATEST_LEGACY, REVISIONS, SUPPORTED_VERSIONS
+from mcp_workbench.registry.items import Tool
 
 if TYPE_CHECKING:
     from mcp_workbench.engine.engine import Engine
@@ -71,7 +73,7 @@ def install(engine: Engine) -> None:
         session.client_info = info if isinstance(info, dict) else {}
         result: dict[str, Any] = {
             "protocolVersion": rev.version,
-            "capabilities": engine.capabilities(),
+            "capabilities": engine.capabilities(modern=False),
             "serverInfo": engine.server_info,
         }
         if engine.settings.instructions:
@@ -86,7 +88,7 @@ def install(engine: Engine) -> None:
     async def discover(call: Call) -> dict[str, Any]:
         result: dict[str, Any] = {
             "supportedVersions": SUPPORTED_VERSIONS,
-            "capabilities": engine.capabilities(),
+            "capabilities": engine.capabilities(modern=True),
         }
         if engine.settings.instructions:
             result["instructions"] = engine.settings.instructions
@@ -106,15 +108,8 @@ def install(engine: Engine) -> None:
         tools, cursor = registry.tools_page(call.params.get("cursor"))
         return _page(tools, cursor, "tools", call.revision.structured_output)
 
-    @engine.method("tools/call")
-    async def call_tool(call: Call) -> dict[str, Any]:
-        name = _string(call.params, "name")
-        tool = registry.get_tool(name)
-        if tool is None:
-            raise InvalidParams(f"Unknown tool: {name}", data={"name": name})
-        arguments = call.params.get("arguments")
-        if arguments is not None and not isinstance(arguments, dict):
-            raise InvalidParams("params.arguments must be an object")
+    async def execute(call: Call, tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:
+        name = tool.name
         try:
             kwargs = tool.bind(arguments)
             value = await executor.run(tool.target, kwargs, call, deadline=tool.timeout)
@@ -136,6 +131,24 @@ def install(engine: Engine) -> None:
         if not call.revision.structured_output:
             result.pop("structuredContent", None)
         return result
+
+    @engine.method("tools/call")
+    async def call_tool(call: Call) -> dict[str, Any]:
+        name = _string(call.params, "name")
+        tool = registry.get_tool(name)
+        if tool is None:
+            raise InvalidParams(f"Unknown tool: {name}", data={"name": name})
+        arguments = call.params.get("arguments")
+        if arguments is not None and not isinstance(arguments, dict):
+            raise InvalidParams("params.arguments must be an object")
+        if call.modern and tool.task != "never":
+            if tool.task == "required":
+                require_tasks(call, f"Tool {name}")
+            if client_has_tasks(call):
+                return await run_as_task(
+                    engine, call, lambda: execute(call, tool, arguments), tool.task_after
+                )
+        return await execute(call, tool, arguments)
 
     # -- prompts -----------------------------------------------------------------------------
     @engine.method("prompts/list")

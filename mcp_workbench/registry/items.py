@@ -7,10 +7,11 @@ Each item knows its MCP descriptor and how to bind arguments and shape results; 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import ValidationError
@@ -26,9 +27,12 @@ __all__ = [
     "Resource",
     "ResourceTemplate",
     "Target",
+    "TaskSupport",
     "Tool",
     "format_validation_error",
 ]
+
+TaskSupport = Literal["never", "optional", "required"]
 
 Completer = Callable[[str, Mapping[str, str]], "list[str] | Awaitable[list[str]]"]
 """``(value typed so far, other arguments already chosen) -> candidate values``."""
@@ -86,6 +90,12 @@ class Tool:
     meta: dict[str, Any] | None = None
     timeout: float | None = None
     input_schema: dict[str, Any] = field(default_factory=dict)
+    task: TaskSupport = "never"
+    """Whether calls may run as tasks (clients with the tasks extension): "never",
+    "optional" or "required"."""
+    task_after: float = 0.0
+    """Seconds a task-capable call stays synchronous before it becomes a task: a call that
+    finishes, or needs input, within that time answers directly."""
     _descriptors: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -102,6 +112,8 @@ class Tool:
         timeout: float | None = None,
         structured_output: bool | None = None,
         input_schema: dict[str, Any] | None = None,
+        task: TaskSupport = "never",
+        task_after: float = 0.0,
     ) -> Tool:
         """A tool from a plain function; the schema comes from its type hints."""
         signature = inspect_function(fn, structured_output=structured_output)
@@ -116,21 +128,13 @@ class Tool:
             meta=meta,
             timeout=timeout,
             input_schema=input_schema or signature.input_schema,
+            task=task,
+            task_after=task_after,
         )
 
     def renamed(self, name: str) -> Tool:
         """The same tool under another (e.g. namespaced) name."""
-        return Tool(
-            name,
-            self.target,
-            self.description,
-            self.title,
-            self.annotations,
-            self.icons,
-            self.meta,
-            self.timeout,
-            self.input_schema,
-        )
+        return dataclasses.replace(self, name=name, _descriptors={})
 
     def descriptor(self, structured: bool = True) -> dict[str, Any]:
         """The ``Tool`` object of ``tools/list``; legacy-era clients get the older fields."""
@@ -230,7 +234,7 @@ class Prompt:
 
     def renamed(self, name: str) -> Prompt:
         """The same prompt under another name."""
-        return Prompt(name, self.target, self.description, self.title, self.icons, self.completers)
+        return dataclasses.replace(self, name=name)
 
     def descriptor(self, structured: bool = True) -> dict[str, Any]:
         """The ``Prompt`` object of ``prompts/list``."""

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from mcp_workbench import Registry, ToolContext, prompt, resource, tool
-from mcp_workbench.errors import MissingRequiredClientCapability, ToolError
+from mcp_workbench.errors import InvalidParams, MissingRequiredClientCapability, ToolError
 from mcp_workbench.registry import (
     InputRequest,
     audio,
@@ -470,3 +470,69 @@ async def test_input_required_result_prompt(ctx: ToolContext) -> str:
     }
     answer = await ctx.elicit("What context should the prompt use?", schema, key="user_context")
     return f"Use the following context: {answer['content']['context']}"
+
+
+# -- tasks extension -------------------------------------------------------------------------
+
+CONFIRM_SCHEMA = {
+    "type": "object",
+    "properties": {"confirm": {"type": "boolean"}},
+    "required": ["confirm"],
+}
+
+
+@tool
+def greet(name: str) -> str:
+    """Greets someone (always synchronous)."""
+    return f"Hello, {name}!"
+
+
+@tool(task="optional")
+async def slow_compute(seconds: float, label: str = "") -> str:
+    """Sleeps, then reports; runs as a task for clients that support tasks."""
+    await asyncio.sleep(seconds)
+    return f"computed {label} after {seconds:g} s"
+
+
+@tool(task="required")
+async def failing_job() -> str:
+    """Fails after a second (a tool error); only runs as a task."""
+    await asyncio.sleep(1)
+    raise ToolError("failing_job failed as designed")
+
+
+@tool(task="optional")
+async def protocol_error_job() -> str:
+    """Fails with a protocol error."""
+    await asyncio.sleep(0.1)
+    raise InvalidParams("protocol_error_job always fails with a protocol error")
+
+
+@tool(task="optional")
+async def confirm_delete(filename: str, ctx: ToolContext) -> str:
+    """Asks for confirmation before deleting (input while running as a task)."""
+    answer = await ctx.elicit(f"Delete {filename}?", CONFIRM_SCHEMA, key="confirm")
+    confirmed = answer.get("content", {}).get("confirm")
+    return f"{filename} {'deleted' if confirmed else 'kept'}"
+
+
+@tool(task="optional")
+async def multi_input(ctx: ToolContext) -> str:
+    """Asks two questions at once."""
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+    answers = await ctx.ask(
+        {
+            "first": elicitation("First name?", schema),
+            "second": elicitation("Second name?", schema),
+        }
+    )
+    names = [a.get("content", {}).get("name") for a in answers.values()]
+    return f"got {names[0]} and {names[1]}"
+
+
+@tool(task="required", task_after=0.3)
+async def test_tool_with_task(ctx: ToolContext) -> str:
+    """Asks for a name right away (multi round-trip), then works on as a task."""
+    answer = await ctx.elicit("What is your name?", NAME_SCHEMA, key="user_name")
+    await asyncio.sleep(1)
+    return f"Task finished for {answer['content']['name']}"
