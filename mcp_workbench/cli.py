@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _run(serve_stdio(engine, stdout=protocol_out))
         elif args.command == "serve-http":
-            from mcp_workbench.transports.streamable_http import run_http_server
+            from mcp_workbench.transports.http_server import run_http_server
 
             _run(run_http_server(engine))
     except KeyboardInterrupt:

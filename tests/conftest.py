@@ -17,7 +17,8 @@ from mcp import Client, StdioServerParameters
 from mcp_workbench import Settings
 from mcp_workbench.app import build_engine
 from mcp_workbench.engine import Engine
-from mcp_workbench.transports.streamable_http import HttpTransport, start_http_server
+from mcp_workbench.transports.http_server import start_http_server
+from mcp_workbench.transports.http_transport import HttpTransport
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_TOOLS = "tests.fixtures.demo_tools"

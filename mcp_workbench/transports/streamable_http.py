@@ -15,19 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-import sys
 from typing import Any
-from urllib.parse import urlsplit
 
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 from tornado.iostream import StreamClosedError
 
-from mcp_workbench.engine import Engine, Session
+from mcp_workbench.engine import Session
 from mcp_workbench.errors import (
-    HeaderMismatch,
     InvalidParams,
     InvalidRequest,
     ParseError,
@@ -37,6 +31,7 @@ from mcp_workbench.errors import (
     jsonrpc_error,
 )
 from mcp_workbench.jsonrpc import (
+    Message,
     Notification,
     Request,
     Response,
@@ -46,119 +41,22 @@ from mcp_workbench.jsonrpc import (
     parse_message,
     rejection,
 )
-from mcp_workbench.protocol.meta import PROTOCOL_VERSION
-from mcp_workbench.protocol.param_headers import (
-    check_param_headers,
-    decode_header_value,
-    param_header_paths,
+from mcp_workbench.protocol.http_headers import (
+    SESSION_HEADER,
+    VERSION_HEADER,
+    check_request_headers,
 )
+from mcp_workbench.protocol.meta import PROTOCOL_VERSION
 from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
+from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.sse import SseStream
 
-__all__ = ["HttpTransport", "McpHandler", "run_http_server", "start_http_server"]
+__all__ = ["SESSION_HEADER", "VERSION_HEADER", "McpHandler"]
 
 log = logging.getLogger("mcp_workbench.http")
 
-SESSION_HEADER = "Mcp-Session-Id"
-VERSION_HEADER = "MCP-Protocol-Version"
-_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
-_NAMED = {
-    "tools/call": "name",
-    "prompts/get": "name",
-    "resources/read": "uri",
-    "tasks/get": "taskId",
-    "tasks/update": "taskId",
-    "tasks/cancel": "taskId",
-}
 # Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
-
-
-class HttpTransport:
-    """Session table and policy shared by every HTTP request to one engine."""
-
-    def __init__(self, engine: Engine, *, bind_host: str | None = None) -> None:
-        self.engine = engine
-        self.settings = engine.settings
-        self.sessions: dict[str, Session] = {}
-        self.streams: dict[str, tuple[Session, SseStream]] = {}
-        self._check_host = bool(self.settings.allowed_hosts) or (
-            bind_host is None or bind_host in _LOOPBACK
-        )
-        self._sweeper: asyncio.Task[None] | None = None
-
-    # -- DNS rebinding guard -----------------------------------------------------------------
-    def origin_allowed(self, origin: str | None, host: str | None) -> bool:
-        """No Origin (non-browser client), a loopback origin, same host, or an allowed one."""
-        if origin is None:
-            return True
-        allowed = self.settings.allowed_origins
-        if "*" in allowed or origin in allowed:
-            return True
-        parts = urlsplit(origin)
-        hostname = parts.hostname or ""
-        if hostname in _LOOPBACK:
-            return True
-        return host is not None and parts.netloc == host and not self._check_host
-
-    def host_allowed(self, host: str | None) -> bool:
-        """Host header is a loopback name or listed (when bound to loopback or configured)."""
-        if not self._check_host or host is None:
-            return True
-        if host in self.settings.allowed_hosts:
-            return True
-        name = urlsplit(f"//{host}").hostname or ""
-        return name in _LOOPBACK or name in self.settings.allowed_hosts
-
-    # -- legacy sessions ---------------------------------------------------------------------
-    def new_session(self, principal: str | None) -> Session:
-        """A legacy session; its unsolicited messages wait for a GET stream."""
-        session = self.engine.open_session(None, "http", principal=principal)
-        self.sessions[session.id] = session
-        if self._sweeper is None:
-            self._sweeper = asyncio.create_task(self._sweep())
-        return session
-
-    def end_session(self, session: Session) -> None:
-        """Terminate a session and its streams."""
-        self.sessions.pop(session.id, None)
-        for sid, (owner, stream) in list(self.streams.items()):
-            if owner is session:
-                stream.finish()
-                self.streams.pop(sid, None)
-        self.engine.close_session(session)
-
-    def new_stream(self, session: Session, *, resumable: bool) -> SseStream:
-        """A stream of ``session``, findable by its id for resumption.
-
-        Sessions on a revision with SSE polling get a priming event with a retry delay.
-        """
-        polling = session.revision is not None and session.revision.sse_polling
-        retry = self.settings.sse_retry_ms if resumable and polling else None
-        stream = SseStream(self.settings.sse_history, resumable=resumable, retry_ms=retry)
-        if resumable:
-            self.streams[stream.id] = (session, stream)
-        return stream
-
-    async def _sweep(self) -> None:
-        timeout = self.settings.session_idle_timeout
-        while True:
-            await asyncio.sleep(min(timeout / 4, 60.0))
-            now = asyncio.get_running_loop().time()
-            for session in list(self.sessions.values()):
-                busy = session.inflight or (
-                    session.channel is not None and not session.channel.closed
-                )
-                if not busy and now - session.last_seen > timeout:
-                    log.info("session %s expired after %.0f s idle", session.id[:8], timeout)
-                    self.end_session(session)
-
-    async def close(self) -> None:
-        """End every session (used on shutdown)."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-        for session in list(self.sessions.values()):
-            self.end_session(session)
 
 
 class McpHandler(tornado.web.RequestHandler):
@@ -318,48 +216,14 @@ class McpHandler(tornado.web.RequestHandler):
         self._cancel_on_close = True
         await self._run(session, message, legacy=False)
 
-    def _check_modern_headers(self, message: Any, meta: dict[str, Any]) -> None:
-        headers = self.request.headers
-        version = headers.get(VERSION_HEADER)
-        body_version = meta.get(PROTOCOL_VERSION)
-        if version is None:
-            raise HeaderMismatch(f"Missing required {VERSION_HEADER} header")
-        if version != body_version:
-            raise HeaderMismatch(
-                f"Header mismatch: {VERSION_HEADER} header value {version!r} does not match "
-                f"body value {body_version!r}"
-            )
-        rev = REVISIONS.get(version)
-        if rev is None or not rev.modern:
-            raise UnsupportedProtocolVersion(version, self.transport.engine.modern_versions())
-        if not isinstance(message, Request):
-            return
-        method = headers.get("Mcp-Method")
-        if method is None:
-            raise HeaderMismatch("Missing required Mcp-Method header")
-        if method != message.method:
-            raise HeaderMismatch(
-                f"Header mismatch: Mcp-Method header value {method!r} does not match body "
-                f"value {message.method!r}"
-            )
-        field = _NAMED.get(message.method)
-        if field is not None:
-            raw = headers.get("Mcp-Name")
-            if raw is None:
-                raise HeaderMismatch("Missing required Mcp-Name header")
-            name = decode_header_value(raw)
-            if name != message.params.get(field):
-                raise HeaderMismatch(
-                    f"Header mismatch: Mcp-Name header value {name!r} does not match body "
-                    f"value {message.params.get(field)!r}"
-                )
-        if message.method == "tools/call":
-            tool = self.transport.engine.registry.get_tool(str(message.params.get("name")))
-            arguments = message.params.get("arguments")
-            if tool is not None and isinstance(arguments, dict):
-                paths = param_header_paths(tool.input_schema)
-                if paths:
-                    check_param_headers(paths, arguments, headers.get)
+    def _check_modern_headers(self, message: Message, meta: dict[str, Any]) -> None:
+        registry = self.transport.engine.registry
+
+        def input_schema(name: str) -> dict[str, Any] | None:
+            tool = registry.get_tool(name)
+            return tool.input_schema if tool is not None else None
+
+        check_request_headers(message, meta, self.request.headers.get, input_schema)
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport
@@ -612,72 +476,3 @@ class McpHandler(tornado.web.RequestHandler):
         self.transport.end_session(session)
         self.set_status(200)
         self.finish()
-
-
-class MetricsHandler(tornado.web.RequestHandler):
-    """Prometheus metrics of the engine."""
-
-    def initialize(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def get(self) -> None:
-        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        self.finish(self.engine.metrics.render())
-
-
-class HealthHandler(tornado.web.RequestHandler):
-    """Liveness: answers while the server runs."""
-
-    def get(self) -> None:
-        self.finish({"status": "ok"})
-
-
-def make_app(engine: Engine, transport: HttpTransport) -> tornado.web.Application:
-    """The tornado application: MCP endpoint, ``/metrics``, ``/healthz``."""
-    path = engine.settings.mcp_path
-    return tornado.web.Application(
-        [
-            (path, McpHandler, {"transport": transport}),
-            ("/metrics", MetricsHandler, {"engine": engine}),
-            ("/healthz", HealthHandler),
-        ],
-        log_function=lambda handler: None,
-    )
-
-
-async def start_http_server(
-    engine: Engine, host: str | None = None, port: int | None = None
-) -> tuple[tornado.httpserver.HTTPServer, HttpTransport, int]:
-    """Start serving; returns the server, its transport and the bound port."""
-    host = host or engine.settings.host
-    port = engine.settings.port if port is None else port
-    transport = HttpTransport(engine, bind_host=host)
-    app = make_app(engine, transport)
-    server = tornado.httpserver.HTTPServer(
-        app, max_body_size=engine.settings.max_message_bytes * 2, idle_connection_timeout=3600
-    )
-    sockets = tornado.netutil.bind_sockets(port, address=host)
-    server.add_sockets(sockets)
-    bound = sockets[0].getsockname()[1]
-    return server, transport, bound
-
-
-async def run_http_server(engine: Engine) -> None:
-    """Serve until SIGINT/SIGTERM, then drain and stop."""
-    server, transport, port = await start_http_server(engine)
-    host = engine.settings.host
-    shown = f"[{host}]" if ":" in host else host
-    print(
-        f"MCP Workbench serving Streamable HTTP at http://{shown}:{port}{engine.settings.mcp_path}",
-        file=sys.stderr,
-        flush=True,
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    server.stop()
-    await transport.close()
-    await engine.shutdown()
-    await server.close_all_connections()

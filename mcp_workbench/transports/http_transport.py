@@ -1,0 +1,104 @@
+"""State shared by every HTTP request to one engine: legacy sessions, resumable streams,
+and the DNS-rebinding guard."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from mcp_workbench.engine import Engine, Session
+from mcp_workbench.transports.sse import SseStream
+
+__all__ = ["HttpTransport"]
+
+log = logging.getLogger("mcp_workbench.http")
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+class HttpTransport:
+    """Session table and policy shared by every HTTP request to one engine."""
+
+    def __init__(self, engine: Engine, *, bind_host: str | None = None) -> None:
+        self.engine = engine
+        self.settings = engine.settings
+        self.sessions: dict[str, Session] = {}
+        self.streams: dict[str, tuple[Session, SseStream]] = {}
+        self._check_host = bool(self.settings.allowed_hosts) or (
+            bind_host is None or bind_host in _LOOPBACK
+        )
+        self._sweeper: asyncio.Task[None] | None = None
+
+    # -- DNS rebinding guard -----------------------------------------------------------------
+    def origin_allowed(self, origin: str | None, host: str | None) -> bool:
+        """No Origin (non-browser client), a loopback origin, same host, or an allowed one."""
+        if origin is None:
+            return True
+        allowed = self.settings.allowed_origins
+        if "*" in allowed or origin in allowed:
+            return True
+        parts = urlsplit(origin)
+        hostname = parts.hostname or ""
+        if hostname in _LOOPBACK:
+            return True
+        return host is not None and parts.netloc == host and not self._check_host
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Host header is a loopback name or listed (when bound to loopback or configured)."""
+        if not self._check_host or host is None:
+            return True
+        if host in self.settings.allowed_hosts:
+            return True
+        name = urlsplit(f"//{host}").hostname or ""
+        return name in _LOOPBACK or name in self.settings.allowed_hosts
+
+    # -- legacy sessions ---------------------------------------------------------------------
+    def new_session(self, principal: str | None) -> Session:
+        """A legacy session; its unsolicited messages wait for a GET stream."""
+        session = self.engine.open_session(None, "http", principal=principal)
+        self.sessions[session.id] = session
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep())
+        return session
+
+    def end_session(self, session: Session) -> None:
+        """Terminate a session and its streams."""
+        self.sessions.pop(session.id, None)
+        for sid, (owner, stream) in list(self.streams.items()):
+            if owner is session:
+                stream.finish()
+                self.streams.pop(sid, None)
+        self.engine.close_session(session)
+
+    def new_stream(self, session: Session, *, resumable: bool) -> SseStream:
+        """A stream of ``session``, findable by its id for resumption.
+
+        Sessions on a revision with SSE polling get a priming event with a retry delay.
+        """
+        polling = session.revision is not None and session.revision.sse_polling
+        retry = self.settings.sse_retry_ms if resumable and polling else None
+        stream = SseStream(self.settings.sse_history, resumable=resumable, retry_ms=retry)
+        if resumable:
+            self.streams[stream.id] = (session, stream)
+        return stream
+
+    async def _sweep(self) -> None:
+        timeout = self.settings.session_idle_timeout
+        while True:
+            await asyncio.sleep(min(timeout / 4, 60.0))
+            now = asyncio.get_running_loop().time()
+            for session in list(self.sessions.values()):
+                busy = session.inflight or (
+                    session.channel is not None and not session.channel.closed
+                )
+                if not busy and now - session.last_seen > timeout:
+                    log.info("session %s expired after %.0f s idle", session.id[:8], timeout)
+                    self.end_session(session)
+
+    async def close(self) -> None:
+        """End every session (used on shutdown)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for session in list(self.sessions.values()):
+            self.end_session(session)
