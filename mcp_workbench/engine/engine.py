@@ -21,7 +21,8 @@ from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.executor import ToolExecutor
 from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
-from mcp_workbench.engine.session import Channel, Listener, Session
+from mcp_workbench.engine.notifier import Notifier
+from mcp_workbench.engine.session import Channel, Session
 from mcp_workbench.engine.task_methods import install_tasks
 from mcp_workbench.engine.tasks import EXTENSION as TASKS_EXTENSION
 from mcp_workbench.engine.tasks import TaskStore
@@ -40,7 +41,6 @@ from mcp_workbench.jsonrpc import (
     Response,
     decode,
     error_response,
-    notification,
     parse_message,
     rejection,
     result_response,
@@ -48,13 +48,12 @@ from mcp_workbench.jsonrpc import (
 from mcp_workbench.protocol.meta import (
     PROTOCOL_VERSION,
     SERVER_INFO,
-    SUBSCRIPTION_ID,
     progress_token,
     read_request_meta,
 )
 from mcp_workbench.protocol.request_state import RequestStateCodec
 from mcp_workbench.protocol.versions import REVISIONS, Revision
-from mcp_workbench.registry.registry import ChangeKind, Registry
+from mcp_workbench.registry.registry import Registry
 
 __all__ = ["Engine"]
 
@@ -98,8 +97,7 @@ class Engine:
         )
         self.server_info = {"name": self.settings.server_name, "version": __version__}
         self.sessions: set[Session] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
         self._stats: dict[str, tuple[Any, Any, Any]] = {}
         self.tasks = TaskStore(
@@ -108,8 +106,8 @@ class Engine:
         )
         install_methods(self)
         install_tasks(self)
-        self.registry.on_change(self._registry_changed)
-        self.registry.on_resource_updated(self.notify_resource_updated)
+        self.registry.on_change(self.notifier.list_changed)
+        self.registry.on_resource_updated(self.notifier.resource_updated)
 
     # -- wiring ----------------------------------------------------------------------------
     def method(self, name: str) -> Callable[[Handler], Handler]:
@@ -139,8 +137,8 @@ class Engine:
         self, channel: Channel | None, transport: str, *, principal: str | None = None
     ) -> Session:
         """A new session for a client that just connected."""
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
+        if self.notifier.loop is None:
+            self.notifier.loop = asyncio.get_running_loop()
         session = Session(channel, transport, principal=principal)
         self.sessions.add(session)
         self.metrics.sessions.labels(transport).inc()
@@ -163,8 +161,7 @@ class Engine:
         """End every session: listeners get their closing result, in-flight calls stop."""
         for session in list(self.sessions):
             self.close_session(session)
-        for task in list(self._background):
-            task.cancel()
+        self.notifier.shutdown()
         self.tasks.cancel_all()
         self.executor.shutdown()
 
@@ -434,80 +431,3 @@ class Engine:
             )
         else:
             fut.set_result(response.result or {})
-
-    # -- notifications to clients ------------------------------------------------------------
-    def _registry_changed(self, kind: ChangeKind) -> None:
-        self._schedule(self._broadcast_list_changed(kind))
-
-    def notify_resource_updated(self, uri: str) -> None:
-        """Tell every client subscribed to ``uri`` that it changed (thread-safe)."""
-        self._schedule(self._broadcast_resource_updated(uri))
-
-    def _schedule(self, coro: Any) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            coro.close()
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._spawn(coro)
-        else:  # a change made from a worker thread (a sync tool) or another loop
-            loop.call_soon_threadsafe(self._spawn, coro)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _broadcast_list_changed(self, kind: ChangeKind) -> None:
-        method = f"notifications/{kind}/list_changed"
-        for session in list(self.sessions):
-            if session.revision is not None and session.channel is not None:
-                await self._send(session.channel, notification(method), method)
-            for listener in list(session.listeners.values()):
-                if getattr(listener, kind):
-                    await self._send(
-                        listener.channel,
-                        notification(method, {"_meta": {SUBSCRIPTION_ID: listener.id}}),
-                        method,
-                    )
-
-    async def _broadcast_resource_updated(self, uri: str) -> None:
-        method = "notifications/resources/updated"
-        for session in list(self.sessions):
-            if uri in session.subscriptions and session.channel is not None:
-                await self._send(session.channel, notification(method, {"uri": uri}), method)
-            for listener in list(session.listeners.values()):
-                if uri in listener.uris:
-                    params = {"uri": uri, "_meta": {SUBSCRIPTION_ID: listener.id}}
-                    await self._send(listener.channel, notification(method, params), method)
-
-    async def _send(self, channel: Channel, message: dict[str, Any], method: str) -> None:
-        if channel.closed:
-            return
-        try:
-            await channel.send(message)
-            self.metrics.notifications.labels(method).inc()
-        except Exception:  # a broken client must not stop the fan-out to the others
-            log.debug("dropping %s to a failed channel", method, exc_info=True)
-
-    # -- listen streams (modern) -------------------------------------------------------------
-    async def listen(self, call: Call, listener: Listener) -> None:
-        """Keep a ``subscriptions/listen`` stream open until it is cancelled or closed."""
-        session = call.session
-        session.listeners[listener.id] = listener
-        if session not in self.sessions:
-            self.sessions.add(session)
-        try:
-            ack = {"_meta": {SUBSCRIPTION_ID: listener.id}, "notifications": listener.accepted()}
-            await listener.channel.send(
-                notification("notifications/subscriptions/acknowledged", ack)
-            )
-            await listener.done.wait()
-        finally:
-            session.listeners.pop(listener.id, None)
-            if session.transport != "stdio" and not session.listeners and session.revision is None:
-                self.sessions.discard(session)

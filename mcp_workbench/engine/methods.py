@@ -249,5 +249,5 @@ def install(engine: Engine) -> None:
             resources=wanted.get("resourcesListChanged") is True,
             uris=frozenset(uris),
         )
-        await engine.listen(call, listener)
+        await engine.notifier.listen(call.session, listener)
         return {"_meta": {SUBSCRIPTION_ID: listener.id}}
