@@ -554,3 +554,32 @@ async def test_client_preferring_sse_gets_a_stream(http: httpx.AsyncClient) -> N
     assert priming["data"] == ""
     assert "retry" in priming
     assert answer["data"] == {"jsonrpc": "2.0", "id": 2, "result": {}}
+
+
+async def test_idle_legacy_sessions_expire() -> None:
+    from mcp_workbench import Settings
+    from mcp_workbench.app import build_engine
+    from mcp_workbench.transports.http_server import start_http_server
+
+    engine = build_engine(
+        Settings(builtin_tools=False, entry_points=False, session_idle_timeout=0.2)
+    )
+    server, transport, port = await start_http_server(engine, "127.0.0.1", 0)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            sid = await initialize(http)
+            assert sid in transport.sessions
+            for _ in range(100):
+                if sid not in transport.sessions:
+                    break
+                await asyncio.sleep(0.05)
+            response = await http.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers=legacy_headers(sid),
+            )
+            assert response.status_code == 404
+    finally:
+        server.stop()
+        await transport.close()
+        await engine.shutdown()
