@@ -378,10 +378,11 @@ class Engine:
     async def _with_input(self, call: Call, handler: Handler) -> dict[str, Any]:
         """Run a modern call that may need client input (multi round-trip requests)."""
         params = call.params
-        binding = self.request_state.binding(call.method, params, call.principal)
+        codec = self.request_state
         state = params.get("requestState")
         if state is not None:
-            call.input_responses.update(self.request_state.open(state, binding))
+            binding = codec.binding(call.method, params, call.principal)
+            call.input_responses.update(codec.open(state, binding))
         responses = params.get("inputResponses")
         if responses is not None:  # null is the same as absent: the tool asks again
             if not isinstance(responses, dict):
@@ -393,7 +394,9 @@ class Engine:
             return {
                 "resultType": "input_required",
                 "inputRequests": need.requests,
-                "requestState": self.request_state.seal(call.input_responses, binding),
+                "requestState": codec.seal(
+                    call.input_responses, codec.binding(call.method, params, call.principal)
+                ),
             }
 
     # -- notifications and responses from the client ----------------------------------------

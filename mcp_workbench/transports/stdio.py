@@ -8,9 +8,11 @@ import os
 import sys
 from typing import Any, BinaryIO
 
+import orjson
+
 from mcp_workbench.engine import Engine
 from mcp_workbench.errors import InvalidRequest, jsonrpc_error
-from mcp_workbench.jsonrpc import encode, error_response
+from mcp_workbench.jsonrpc import error_response
 from mcp_workbench.transports.framing import LineFramer, Oversized
 
 __all__ = [
@@ -40,7 +42,7 @@ class StreamChannel:
     async def send(self, message: dict[str, Any] | list[Any]) -> None:
         if self.closed:
             return
-        self._writer.write(encode(message) + b"\n")
+        self._writer.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
         if self._writer.transport.get_write_buffer_size() > _HIGH_WATER:
             await self._writer.drain()  # back-pressure: a slow reader slows us down
 
