@@ -1,67 +1,297 @@
-"""The standalone HTTP server: the MCP endpoint plus ``/metrics`` and ``/healthz``."""
+"""The standalone HTTP server (``mcp-workbench serve-http``): HTTP/1.1 on asyncio with the
+``httptools`` parser, serving the MCP endpoint, ``/metrics`` and ``/healthz``.
+
+A lean server of our own, because the MCP endpoint is the hot path: per request it costs a
+fraction of a general web framework. Inside Jupyter the same endpoint runs as tornado
+handlers instead (:mod:`mcp_workbench.transports.tornado_http`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
+import time
+from collections import deque
+from email.utils import formatdate
+from http import HTTPStatus
+from typing import Any
 
-import tornado.httpserver
-import tornado.netutil
-import tornado.web
+import httptools
+import orjson
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.http_transport import HttpTransport
-from mcp_workbench.transports.streamable_http import McpHandler
+from mcp_workbench.transports.streamable_http import McpRequest
 
-__all__ = ["HealthHandler", "MetricsHandler", "make_app", "run_http_server", "start_http_server"]
+__all__ = ["HttpServer", "run_http_server", "start_http_server"]
+
+log = logging.getLogger("mcp_workbench.http")
+
+_HIGH_WATER = 1 << 20
+_REASONS = {s.value: s.phrase.encode() for s in HTTPStatus}
 
 
-class MetricsHandler(tornado.web.RequestHandler):
-    """Prometheus metrics of the engine."""
+class _Date:
+    """The ``Date`` header, formatted at most once a second."""
 
-    def initialize(self, engine: Engine) -> None:
+    second = -1
+    value = b""
+
+    @classmethod
+    def now(cls) -> bytes:
+        second = int(time.time())
+        if second != cls.second:
+            cls.second = second
+            cls.value = formatdate(second, usegmt=True).encode()
+        return cls.value
+
+
+class _Request:
+    """A parsed request waiting for its turn on the connection."""
+
+    __slots__ = ("body", "headers", "keep_alive", "method", "path")
+
+    def __init__(self) -> None:
+        self.method = ""
+        self.path = ""
+        self.headers: dict[str, str] = {}
+        self.body = bytearray()
+        self.keep_alive = True
+
+
+class _Exchange:
+    """:class:`HttpIO` for one request on a connection."""
+
+    __slots__ = ("_conn", "_req", "_streaming", "done", "gone")
+
+    def __init__(self, conn: _Connection, req: _Request) -> None:
+        self._conn = conn
+        self._req = req
+        self._streaming = False
+        self.done = False
+        self.gone = asyncio.Event()
+
+    @property
+    def body(self) -> bytes:
+        return bytes(self._req.body)
+
+    def header(self, name: str) -> str | None:
+        return self._req.headers.get(name.lower())
+
+    def _head(self, status: int, headers: dict[str, str], extra: bytes) -> bytearray:
+        out = bytearray(b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Unknown")))
+        out += b"Date: " + _Date.now() + b"\r\nServer: mcp-workbench\r\n"
+        for key, value in headers.items():
+            out += f"{key}: {value}\r\n".encode("latin-1")
+        if not self._req.keep_alive:
+            out += b"Connection: close\r\n"
+        out += extra
+        return out
+
+    def respond(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        if self.done or self._streaming:
+            return
+        self.done = True
+        head = self._head(status, headers, b"Content-Length: %d\r\n\r\n" % len(body))
+        if len(body) < 65536:
+            self._conn.send(bytes(head + body))
+        else:
+            self._conn.send(bytes(head), body)
+        self._conn.finished(self._req.keep_alive)
+
+    def start_stream(self, headers: dict[str, str]) -> None:
+        if self.done or self._streaming:
+            return
+        self._streaming = True
+        self._conn.send(bytes(self._head(200, headers, b"Transfer-Encoding: chunked\r\n\r\n")))
+
+    async def write(self, chunk: bytes) -> None:
+        if self.gone.is_set() or self.done:
+            raise ConnectionError("the client has gone")
+        if chunk:
+            self._conn.send(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            await self._conn.drained()
+
+    def end(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        if self._streaming:
+            self._conn.send(b"0\r\n\r\n")
+        self._conn.finished(self._req.keep_alive)
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: parse requests, serve them one after another."""
+
+    def __init__(self, server: HttpServer) -> None:
+        self.server = server
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.pending: deque[_Request] = deque()
+        self.current: tuple[_Exchange, McpRequest | None] | None = None
+        self.worker: asyncio.Task[None] | None = None
+        self._req = _Request()
+        self._header_name = b""
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._closing = False
+
+    # -- asyncio.Protocol ----------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        self.server.connections.add(self)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(400, b"Upgrade not supported")
+        except httptools.HttpParserError:
+            self._fail(400, b"Malformed HTTP request")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closing = True
+        self.server.connections.discard(self)
+        self._writable.set()
+        if self.current is not None:
+            exchange, request = self.current
+            exchange.gone.set()
+            if request is not None:
+                request.connection_closed()
+
+    def pause_writing(self) -> None:
+        self._writable.clear()
+
+    def resume_writing(self) -> None:
+        self._writable.set()
+
+    # -- httptools callbacks ---------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._req = _Request()
+
+    def on_url(self, url: bytes) -> None:
+        self._req.path += url.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1").strip()
+        headers = self._req.headers
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+
+    def on_body(self, body: bytes) -> None:
+        self._req.body += body
+        if len(self._req.body) > self.server.max_body:
+            self._fail(413, b"Request body too large")
+
+    def on_message_complete(self) -> None:
+        req = self._req
+        req.method = self.parser.get_method().decode("latin-1")
+        req.keep_alive = self.parser.should_keep_alive()
+        self.pending.append(req)
+        if self.worker is None or self.worker.done():
+            self.worker = asyncio.get_running_loop().create_task(self._work())
+
+    # -- serving ---------------------------------------------------------------------------
+    async def _work(self) -> None:
+        while self.pending and not self._closing:
+            req = self.pending.popleft()
+            exchange = _Exchange(self, req)
+            try:
+                await self.server.serve(self, exchange, req)
+            except Exception:
+                log.exception("error serving %s %s", req.method, req.path)
+                exchange.respond(500, {"Content-Type": "text/plain"}, b"Internal Server Error")
+            finally:
+                self.current = None
+            if not exchange.done:
+                exchange.end()
+
+    def send(self, data: bytes, more: bytes = b"") -> None:
+        if self.transport is not None and not self._closing:
+            self.transport.write(data)
+            if more:
+                self.transport.write(more)
+
+    async def drained(self) -> None:
+        if not self._writable.is_set():
+            await self._writable.wait()
+
+    def finished(self, keep_alive: bool) -> None:
+        if not keep_alive and self.transport is not None:
+            self._closing = True
+            self.transport.close()
+
+    def _fail(self, status: int, text: bytes) -> None:
+        if self.transport is None or self._closing:
+            return
+        reason = _REASONS.get(status, b"Error")
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+            % (status, reason, len(text), text)
+        )
+        self._closing = True
+        self.transport.close()
+
+
+class HttpServer:
+    """Routes requests: the MCP endpoint, ``/metrics``, ``/healthz``."""
+
+    def __init__(self, engine: Engine, transport: HttpTransport) -> None:
         self.engine = engine
+        self.transport = transport
+        self.mcp_path = engine.settings.mcp_path
+        self.max_body = engine.settings.max_message_bytes * 2
+        self.connections: set[_Connection] = set()
+        self._servers: list[asyncio.Server] = []
 
-    def get(self) -> None:
-        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        self.finish(self.engine.metrics.render())
+    async def serve(self, conn: _Connection, exchange: _Exchange, req: _Request) -> None:
+        path = req.path.split("?", 1)[0]
+        if path == self.mcp_path:
+            request = McpRequest(self.transport, exchange)
+            conn.current = (exchange, request)
+            await request.dispatch(req.method)
+        elif path == "/metrics" and req.method == "GET":
+            conn.current = (exchange, None)
+            body = self.engine.metrics.render()
+            exchange.respond(
+                200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}, body
+            )
+        elif path == "/healthz" and req.method == "GET":
+            exchange.respond(
+                200, {"Content-Type": "application/json"}, orjson.dumps({"status": "ok"})
+            )
+        else:
+            exchange.respond(404, {"Content-Type": "text/plain"}, b"Not Found")
 
+    async def listen(self, host: str, port: int) -> int:
+        """Start listening; returns the bound port."""
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: _Connection(self), host, port, reuse_address=True)
+        self._servers.append(server)
+        sockets: Any = server.sockets
+        return int(sockets[0].getsockname()[1])
 
-class HealthHandler(tornado.web.RequestHandler):
-    """Liveness: answers while the server runs."""
-
-    def get(self) -> None:
-        self.finish({"status": "ok"})
-
-
-def make_app(engine: Engine, transport: HttpTransport) -> tornado.web.Application:
-    """The tornado application: MCP endpoint, ``/metrics``, ``/healthz``."""
-    path = engine.settings.mcp_path
-    return tornado.web.Application(
-        [
-            (path, McpHandler, {"transport": transport}),
-            ("/metrics", MetricsHandler, {"engine": engine}),
-            ("/healthz", HealthHandler),
-        ],
-        log_function=lambda handler: None,
-    )
+    def stop(self) -> None:
+        """Stop accepting connections and close the open ones."""
+        for server in self._servers:
+            server.close()
+        for conn in list(self.connections):
+            if conn.transport is not None:
+                conn.transport.close()
 
 
 async def start_http_server(
     engine: Engine, host: str | None = None, port: int | None = None
-) -> tuple[tornado.httpserver.HTTPServer, HttpTransport, int]:
+) -> tuple[HttpServer, HttpTransport, int]:
     """Start serving; returns the server, its transport and the bound port."""
     host = host or engine.settings.host
     port = engine.settings.port if port is None else port
     transport = HttpTransport(engine, bind_host=host)
-    app = make_app(engine, transport)
-    server = tornado.httpserver.HTTPServer(
-        app, max_body_size=engine.settings.max_message_bytes * 2, idle_connection_timeout=3600
-    )
-    sockets = tornado.netutil.bind_sockets(port, address=host)
-    server.add_sockets(sockets)
-    bound = sockets[0].getsockname()[1]
+    server = HttpServer(engine, transport)
+    bound = await server.listen(host, port)
     return server, transport, bound
 
 
@@ -80,7 +310,6 @@ async def run_http_server(engine: Engine) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    server.stop()
     await transport.close()
     await engine.shutdown()
-    await server.close_all_connections()
+    server.stop()

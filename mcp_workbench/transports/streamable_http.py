@@ -1,4 +1,4 @@
-"""Streamable HTTP transport (tornado): one MCP endpoint for every revision.
+"""Streamable HTTP: one MCP endpoint for every revision, whatever HTTP server carries it.
 
 * Modern clients (2026-07-28) POST self-describing requests: no session, headers mirrored
   from the body (``MCP-Protocol-Version``, ``Mcp-Method``, ``Mcp-Name``) and checked; each
@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
-import tornado.web
-from tornado.iostream import StreamClosedError
+from typing import Any, Protocol
 
 from mcp_workbench.engine import Session
 from mcp_workbench.errors import (
@@ -51,70 +48,123 @@ from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
 from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.sse import SseStream
 
-__all__ = ["SESSION_HEADER", "VERSION_HEADER", "McpHandler"]
+__all__ = ["HttpIO", "McpRequest"]
 
 log = logging.getLogger("mcp_workbench.http")
 
 # Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
+_SSE_HEADERS = {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",
+}
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
 
 
-class McpHandler(tornado.web.RequestHandler):
-    """The MCP endpoint: POST messages, GET the session stream, DELETE the session."""
+class HttpIO(Protocol):
+    """One HTTP request and its response, as the server carrying it offers them."""
 
-    transport: HttpTransport
+    @property
+    def body(self) -> bytes: ...
 
-    def initialize(self, transport: HttpTransport) -> None:
+    @property
+    def gone(self) -> asyncio.Event:
+        """Set when the client has closed the connection."""
+
+    def header(self, name: str) -> str | None:
+        """A request header, by case-insensitive name."""
+
+    def respond(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        """Send a complete response."""
+
+    def start_stream(self, headers: dict[str, str]) -> None:
+        """Begin a 200 response whose body follows in chunks."""
+
+    async def write(self, chunk: bytes) -> None:
+        """Send a chunk of a streamed response now.
+
+        Raises:
+            ConnectionError: the client has gone.
+        """
+
+    def end(self) -> None:
+        """Finish a streamed response."""
+
+
+class McpRequest:
+    """One HTTP request to the MCP endpoint: POST messages, GET the session stream, DELETE
+    the session. Knows nothing of the HTTP server that carries it (see :class:`HttpIO`)."""
+
+    def __init__(self, transport: HttpTransport, io: HttpIO, principal: str | None = None) -> None:
         self.transport = transport
+        self.io = io
+        self._principal = principal
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
         self._cancel_on_close = False
         self._released = False
-        self._gone = asyncio.Event()
 
-    # -- tornado hooks -----------------------------------------------------------------------
-    def check_xsrf_cookie(self) -> None:
-        """MCP clients are not browsers with cookies; Origin is checked instead."""
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-
-    def on_connection_close(self) -> None:
-        self._gone.set()
+    def connection_closed(self) -> None:
+        """The client hung up: detach its stream; a modern request is cancelled."""
         if self._stream is not None:
             self._stream.detach(self._write_sse)
         if self._cancel_on_close and self._task is not None and not self._task.done():
             self._task.cancel()  # modern: closing the response stream cancels the request
 
+    async def dispatch(self, method: str) -> None:
+        """Serve the request (``POST``, ``GET`` or ``DELETE``)."""
+        if method == "POST":
+            await self.post()
+        elif method == "GET":
+            await self.get()
+        elif method == "DELETE":
+            await self.delete()
+        else:
+            self._error(
+                405,
+                InvalidRequest(f"Method Not Allowed: {method}"),
+                headers={"Allow": "POST, GET, DELETE"},
+            )
+
+    def _header(self, name: str) -> str:
+        return self.io.header(name) or ""
+
     def principal(self) -> str | None:
-        """Who is calling; None until authentication is configured."""
-        return None
+        """Who is calling, as the server carrying the request established it."""
+        return self._principal
 
     # -- helpers -------------------------------------------------------------------------------
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json")
-        for key, value in (headers or {}).items():
-            self.set_header(key, value)
-        self.finish(encode(body))
+        self.io.respond(
+            status, {"Content-Type": "application/json", **(headers or {})}, encode(body)
+        )
 
-    def _error(self, status: int, exc: ProtocolError, rid: Any = None) -> None:
-        self._json(status, error_response(rid, jsonrpc_error(exc)))
+    def _error(
+        self,
+        status: int,
+        exc: ProtocolError,
+        rid: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self._json(status, error_response(rid, jsonrpc_error(exc)), headers)
+
+    def _empty(self, status: int) -> None:
+        self.io.respond(status, {}, b"")
 
     def _guard(self) -> bool:
         """DNS-rebinding checks; False when a response has been sent."""
-        host = self.request.headers.get("Host")
+        host = self.io.header("Host")
         if not self.transport.host_allowed(host):
             self._error(421, InvalidRequest(f"Host not allowed: {host}"))
             return False
-        if not self.transport.origin_allowed(self.request.headers.get("Origin"), host):
+        if not self.transport.origin_allowed(self.io.header("Origin"), host):
             self._error(403, InvalidRequest("Origin not allowed"))
             return False
         return True
 
     def _session_from_header(self, rid: Any = None) -> Session | None:
         """The legacy session named by the request, or None after answering 400/404."""
-        sid = self.request.headers.get(SESSION_HEADER)
+        sid = self.io.header(SESSION_HEADER)
         if not sid:
             # Neither a legacy session nor modern per-request metadata: the request lacks
             # required parameters either way.
@@ -131,27 +181,21 @@ class McpHandler(tornado.web.RequestHandler):
         return session
 
     async def _write_sse(self, chunk: bytes) -> None:
-        if self._gone.is_set():
-            raise StreamClosedError()
-        self.write(chunk)
-        await self.flush()
+        await self.io.write(chunk)
 
     def _prefers_sse(self) -> bool:
         """The client lists ``text/event-stream`` first in Accept: answer with a stream."""
-        first = self.request.headers.get("Accept", "").split(",")[0]
+        first = self._header("Accept").split(",")[0]
         return first.split(";")[0].strip().lower() == "text/event-stream"
 
     def _start_sse(self) -> None:
-        self.set_status(200)
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-cache, no-transform")
-        self.set_header("X-Accel-Buffering", "no")
+        self.io.start_stream(_SSE_HEADERS)
 
     async def _keepalive(self, stream: SseStream) -> None:
         interval = self.transport.settings.sse_keepalive
-        while not stream.finished and not self._gone.is_set():
+        while not stream.finished and not self.io.gone.is_set():
             try:
-                await asyncio.wait_for(self._gone.wait(), interval)
+                await asyncio.wait_for(self.io.gone.wait(), interval)
             except TimeoutError:
                 await stream.comment()
 
@@ -159,11 +203,11 @@ class McpHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         if not self._guard():
             return
-        ctype = self.request.headers.get("Content-Type", "")
+        ctype = self._header("Content-Type")
         if ctype.split(";")[0].strip().lower() != "application/json":
             self._error(415, InvalidRequest("Unsupported Media Type: use application/json"))
             return
-        accept = self.request.headers.get("Accept", "")
+        accept = self._header("Accept")
         if not ("application/json" in accept or "*/*" in accept) or not (
             "text/event-stream" in accept or "*/*" in accept
         ):
@@ -174,7 +218,7 @@ class McpHandler(tornado.web.RequestHandler):
                 ),
             )
             return
-        body = self.request.body
+        body = self.io.body
         limit = self.transport.settings.max_message_bytes
         if len(body) > limit:
             self._error(
@@ -209,8 +253,7 @@ class McpHandler(tornado.web.RequestHandler):
             return
         engine = self.transport.engine
         if not isinstance(message, Request):
-            self.set_status(202)  # the core defines no client notifications over HTTP
-            self.finish()
+            self._empty(202)  # the core defines no client notifications over HTTP
             return
         session = engine.transient_session(None, "http", self.principal())
         self._cancel_on_close = True
@@ -223,7 +266,7 @@ class McpHandler(tornado.web.RequestHandler):
             tool = registry.get_tool(name)
             return tool.input_schema if tool is not None else None
 
-        check_request_headers(message, meta, self.request.headers.get, input_schema)
+        check_request_headers(message, meta, self.io.header, input_schema)
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport
@@ -233,9 +276,9 @@ class McpHandler(tornado.web.RequestHandler):
             self._json(400, rejection(exc))
             return
         if isinstance(message, Request) and message.method == "initialize":
-            if self.request.headers.get(SESSION_HEADER):
+            if self.io.header(SESSION_HEADER):
                 # A client re-initialising on a live session: give it a fresh one.
-                old = transport.sessions.get(self.request.headers[SESSION_HEADER])
+                old = transport.sessions.get(self._header(SESSION_HEADER))
                 if old is not None:
                     transport.end_session(old)
             fresh = transport.new_session(self.principal())
@@ -247,7 +290,7 @@ class McpHandler(tornado.web.RequestHandler):
             self._json(200, response, {SESSION_HEADER: fresh.id})
             return
         if (
-            not self.request.headers.get(SESSION_HEADER)
+            not self.io.header(SESSION_HEADER)
             and isinstance(message, Request)
             and message.method == "ping"
         ):
@@ -266,13 +309,12 @@ class McpHandler(tornado.web.RequestHandler):
         elif isinstance(message, Response):
             transport.engine.handle_response(session, message)
         if not isinstance(message, Request):
-            self.set_status(202)
-            self.finish()
+            self._empty(202)
             return
         await self._run(session, message, legacy=True)
 
     def _version_ok(self, session: Session) -> bool:
-        version = self.request.headers.get(VERSION_HEADER)
+        version = self.io.header(VERSION_HEADER)
         if version is None:
             return True  # 2025-03-26 clients do not send it
         rev = REVISIONS.get(version)
@@ -288,9 +330,9 @@ class McpHandler(tornado.web.RequestHandler):
 
     async def _post_batch(self, batch: list[Any]) -> None:
         transport = self.transport
-        sid = self.request.headers.get(SESSION_HEADER)
+        sid = self.io.header(SESSION_HEADER)
         session = transport.sessions.get(sid) if sid else None
-        version = self.request.headers.get(VERSION_HEADER)
+        version = self.io.header(VERSION_HEADER)
         rev: Revision | None = (
             session.revision
             if session is not None
@@ -317,8 +359,7 @@ class McpHandler(tornado.web.RequestHandler):
                 return
         reply = await transport.engine.handle_batch(session, batch, None, rev)
         if reply is None:
-            self.set_status(202)
-            self.finish()
+            self._empty(202)
         else:
             status = 400 if isinstance(reply, dict) else 200
             self._json(status, reply)
@@ -338,14 +379,14 @@ class McpHandler(tornado.web.RequestHandler):
 
         def release() -> None:
             # The tool lets go of the connection: end this response; the client resumes.
-            if self._released or self._gone.is_set():
+            if self._released or self.io.gone.is_set():
                 return
             self._released = True
             stream.detach(begin_sse)
             if not started.is_set():
                 started.set()
                 self._start_sse()
-            self.finish()
+            self.io.end()
 
         stream.on_release = release
         await stream.attach(begin_sse)
@@ -368,19 +409,20 @@ class McpHandler(tornado.web.RequestHandler):
             session.inflight.pop(req.id, None)
             if keepalive is not None:
                 keepalive.cancel()
-        answered = self._released or self._gone.is_set()
+        answered = self._released or self.io.gone.is_set()
         if response is None:
             stream.finish()
             if not answered:
-                if not started.is_set():
-                    self.set_status(202)
-                self.finish()
+                if started.is_set():
+                    self.io.end()
+                else:
+                    self._empty(202)
             return
         if started.is_set():
             await stream.send(response)
             stream.finish()
             if not answered:
-                self.finish()
+                self.io.end()
                 transport.streams.pop(stream.id, None)  # delivered whole: nothing to resume
             return
         stream.finish()
@@ -397,19 +439,22 @@ class McpHandler(tornado.web.RequestHandler):
     async def get(self) -> None:
         if not self._guard():
             return
-        if "text/event-stream" not in self.request.headers.get("Accept", ""):
+        if "text/event-stream" not in self._header("Accept"):
             self._error(
                 406, InvalidRequest("Not Acceptable: Accept must include text/event-stream")
             )
             return
-        if not self.request.headers.get(SESSION_HEADER):
-            self.set_header("Allow", "POST")
-            self._error(405, InvalidRequest("Method Not Allowed: GET needs a legacy session"))
+        if not self.io.header(SESSION_HEADER):
+            self._error(
+                405,
+                InvalidRequest("Method Not Allowed: GET needs a legacy session"),
+                headers={"Allow": "POST"},
+            )
             return
         session = self._session_from_header()
         if session is None:
             return
-        last = self.request.headers.get("Last-Event-ID")
+        last = self.io.header("Last-Event-ID")
         if last:
             await self._resume(session, last)
             return
@@ -425,7 +470,6 @@ class McpHandler(tornado.web.RequestHandler):
         session.channel = stream
         self._stream = stream
         self._start_sse()
-        self.flush()
         await stream.attach(self._write_sse)
         await stream.prime()
         await self._hold(stream, session)
@@ -439,18 +483,18 @@ class McpHandler(tornado.web.RequestHandler):
         _, stream = found
         self._stream = stream
         self._start_sse()
-        self.flush()
+        await self.io.write(b": resumed\n\n")
         await stream.attach(self._write_sse, after=int(seq))
         if stream.finished:
             self.transport.streams.pop(stream.id, None)
-            self.finish()
+            self.io.end()
             return
         await self._hold(stream, session)
 
     async def _hold(self, stream: SseStream, session: Session) -> None:
         keepalive = asyncio.create_task(self._keepalive(stream))
         closed = asyncio.create_task(stream.closed_by_server.wait())
-        gone = asyncio.create_task(self._gone.wait())
+        gone = asyncio.create_task(self.io.gone.wait())
         try:
             await asyncio.wait({closed, gone}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -459,20 +503,22 @@ class McpHandler(tornado.web.RequestHandler):
             stream.detach(self._write_sse)
         if stream.finished:
             self.transport.streams.pop(stream.id, None)
-        if not self._gone.is_set():
-            self.finish()
+        if not self.io.gone.is_set():
+            self.io.end()
 
     # -- DELETE: end the session (legacy) -------------------------------------------------------
     async def delete(self) -> None:
         if not self._guard():
             return
-        if not self.request.headers.get(SESSION_HEADER):
-            self.set_header("Allow", "POST")
-            self._error(405, InvalidRequest("Method Not Allowed: DELETE needs a legacy session"))
+        if not self.io.header(SESSION_HEADER):
+            self._error(
+                405,
+                InvalidRequest("Method Not Allowed: DELETE needs a legacy session"),
+                headers={"Allow": "POST"},
+            )
             return
         session = self._session_from_header()
         if session is None:
             return
         self.transport.end_session(session)
-        self.set_status(200)
-        self.finish()
+        self._empty(200)
