@@ -139,7 +139,7 @@ class Engine:
         """A new session for a client that just connected."""
         if self.notifier.loop is None:
             self.notifier.loop = asyncio.get_running_loop()
-        session = Session(channel, transport, principal=principal)
+        session = Session(channel, transport, id=secrets.token_urlsafe(24), principal=principal)
         self.sessions.add(session)
         self.metrics.sessions.labels(transport).inc()
         return session

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -65,7 +64,8 @@ class Session:
     channel: Channel | None
     """Where unsolicited messages go (stdio pipe; the HTTP GET stream when open)."""
     transport: str = "stdio"
-    id: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    id: str = ""
+    """Unguessable for sessions clients name (HTTP ``Mcp-Session-Id``); empty otherwise."""
     principal: str | None = None
     revision: Revision | None = None
     """The legacy revision negotiated by ``initialize``; None before (or for modern use)."""

@@ -21,6 +21,7 @@ from mcp_workbench.protocol.versions import REVISIONS
 __all__ = [
     "SESSION_HEADER",
     "VERSION_HEADER",
+    "ParamPaths",
     "check_param_headers",
     "check_request_headers",
     "decode_header_value",
@@ -39,6 +40,7 @@ _NAMED = {
     "tasks/cancel": "taskId",
 }
 Header = Callable[[str], "str | None"]
+ParamPaths = list[tuple[tuple[str, ...], str]]
 
 _B64_PREFIX, _B64_SUFFIX = "=?base64?", "?="
 
@@ -55,12 +57,14 @@ def decode_header_value(value: str) -> str:
             return raw.decode()
         except (binascii.Error, UnicodeDecodeError):
             raise HeaderMismatch("Malformed base64 header value") from None
+    if value.isascii() and value.isprintable():
+        return value
     if any((ord(c) < 0x20 and c != "\t") or ord(c) > 0x7E for c in value):
         raise HeaderMismatch("Header value contains invalid characters")
     return value
 
 
-def param_header_paths(schema: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+def param_header_paths(schema: dict[str, Any]) -> ParamPaths:
     """``(property path, header name)`` for every ``x-mcp-header`` in a tool's input schema."""
     return list(_walk(schema, ()))
 
@@ -134,11 +138,12 @@ def check_request_headers(
     message: Message,
     meta: dict[str, Any],
     header: Header,
-    input_schema: Callable[[str], dict[str, Any] | None],
+    param_paths: Callable[[str], ParamPaths],
 ) -> None:
     """Check a modern request's headers against its body.
 
-    ``input_schema(name)`` gives a tool's input schema (for ``Mcp-Param-*`` headers).
+    ``param_paths(tool)`` gives a tool's ``x-mcp-header`` properties (see
+    :func:`param_header_paths`).
 
     Raises:
         HeaderMismatch: a header is missing or disagrees with the body (-32020).
@@ -170,7 +175,6 @@ def check_request_headers(
             raise _mismatch("Mcp-Name", name, message.params.get(field))
     arguments = message.params.get("arguments")
     if message.method == "tools/call" and isinstance(arguments, dict):
-        schema = input_schema(str(message.params.get("name")))
-        paths = param_header_paths(schema) if schema is not None else []
+        paths = param_paths(str(message.params.get("name")))
         if paths:
             check_param_headers(paths, arguments, header)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from mcp_workbench.engine import Engine, Session
+from mcp_workbench.protocol.http_headers import ParamPaths, param_header_paths
 from mcp_workbench.transports.sse import SseStream
 
 __all__ = ["HttpTransport"]
@@ -29,6 +31,7 @@ class HttpTransport:
             bind_host is None or bind_host in _LOOPBACK
         )
         self._sweeper: asyncio.Task[None] | None = None
+        self._param_paths: dict[str, tuple[dict[str, Any], ParamPaths]] = {}
 
     # -- DNS rebinding guard -----------------------------------------------------------------
     def origin_allowed(self, origin: str | None, host: str | None) -> bool:
@@ -52,6 +55,17 @@ class HttpTransport:
             return True
         name = urlsplit(f"//{host}").hostname or ""
         return name in _LOOPBACK or name in self.settings.allowed_hosts
+
+    def param_paths(self, tool_name: str) -> ParamPaths:
+        """The ``x-mcp-header`` properties of a tool, worked out once per schema."""
+        tool = self.engine.registry.get_tool(tool_name)
+        if tool is None:
+            return []
+        cached = self._param_paths.get(tool_name)
+        if cached is None or cached[0] is not tool.input_schema:
+            cached = (tool.input_schema, param_header_paths(tool.input_schema))
+            self._param_paths[tool_name] = cached
+        return cached[1]
 
     # -- legacy sessions ---------------------------------------------------------------------
     def new_session(self, principal: str | None) -> Session:

@@ -46,8 +46,24 @@ class SseStream:
         self._seq = itertools.count(1)
         self._writer: SseWriter | None = None
         self.finished = False
-        self._lock = asyncio.Lock()
-        self.closed_by_server = asyncio.Event()
+        # Created on first use: most requests answer with plain JSON and never stream.
+        self._lock_: asyncio.Lock | None = None
+        self._ended: asyncio.Event | None = None
+
+    @property
+    def _lock(self) -> asyncio.Lock:
+        if self._lock_ is None:
+            self._lock_ = asyncio.Lock()
+        return self._lock_
+
+    @property
+    def closed_by_server(self) -> asyncio.Event:
+        """Set once the server has sent the stream's last message."""
+        if self._ended is None:
+            self._ended = asyncio.Event()
+            if self.finished:
+                self._ended.set()
+        return self._ended
 
     @property
     def closed(self) -> bool:
@@ -120,7 +136,8 @@ class SseStream:
     def finish(self) -> None:
         """No more messages will be sent on this stream."""
         self.finished = True
-        self.closed_by_server.set()
+        if self._ended is not None:
+            self._ended.set()
 
     async def _write(self, chunk: bytes) -> None:
         writer = self._writer

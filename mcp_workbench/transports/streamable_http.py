@@ -260,13 +260,7 @@ class McpRequest:
         await self._run(session, message, legacy=False)
 
     def _check_modern_headers(self, message: Message, meta: dict[str, Any]) -> None:
-        registry = self.transport.engine.registry
-
-        def input_schema(name: str) -> dict[str, Any] | None:
-            tool = registry.get_tool(name)
-            return tool.input_schema if tool is not None else None
-
-        check_request_headers(message, meta, self.io.header, input_schema)
+        check_request_headers(message, meta, self.io.header, self.transport.param_paths)
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport
