@@ -85,6 +85,28 @@ async def live_server() -> AsyncIterator[LiveServer]:
     await engine.shutdown()
 
 
+@pytest.fixture(scope="session")
+async def tornado_server() -> AsyncIterator[LiveServer]:
+    """The same endpoint as tornado handlers (the way Jupyter Server carries it)."""
+    import tornado.httpserver
+    import tornado.netutil
+
+    from mcp_workbench.transports.tornado_http import make_app
+
+    settings = Settings(
+        tools=[FIXTURE_TOOLS], entry_points=False, page_size=PAGE_SIZE, tool_timeout=5.0
+    )
+    engine = build_engine(settings)
+    transport = HttpTransport(engine, bind_host="127.0.0.1")
+    server = tornado.httpserver.HTTPServer(make_app(engine, transport))
+    sockets = tornado.netutil.bind_sockets(0, address="127.0.0.1")
+    server.add_sockets(sockets)
+    yield LiveServer(engine, transport, sockets[0].getsockname()[1])
+    server.stop()
+    await transport.close()
+    await engine.shutdown()
+
+
 class RawStdio:
     """A stdio server process spoken to with raw bytes."""
 
@@ -135,7 +157,7 @@ Connect = Callable[..., AbstractAsyncContextManager[Client]]
 
 
 def _client_factory(
-    transport: str, revision: str, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    transport: str, revision: str, servers: dict[str, LiveServer], monkeypatch: pytest.MonkeyPatch
 ) -> Connect:
     if revision != "2026-07-28":
         # The SDK client offers its newest handshake revision; pin an older one.
@@ -153,7 +175,7 @@ def _client_factory(
                 command=command[0], args=command[1:], env=server_env(), cwd=str(ROOT)
             )
         else:
-            target = live_server.url
+            target = servers[transport].url
         options.setdefault("cache", None)
         options.setdefault("read_timeout_seconds", 20)
         async with Client(target, mode=mode, **options) as client:
@@ -165,21 +187,34 @@ def _client_factory(
     return open_client
 
 
-@pytest.fixture(
-    params=[(t, r) for t in TRANSPORTS for r in REVISIONS],
-    ids=[f"{t}-{r}" for t in TRANSPORTS for r in REVISIONS],
-)
+# Every transport with every revision; the tornado carrier (Jupyter's) with the current
+# revision and the newest handshake one.
+COMBINATIONS = [(t, r) for t in TRANSPORTS for r in REVISIONS] + [
+    ("tornado", "2026-07-28"),
+    ("tornado", "2025-11-25"),
+]
+
+
+@pytest.fixture(params=COMBINATIONS, ids=[f"{t}-{r}" for t, r in COMBINATIONS])
 def connect(
-    request: pytest.FixtureRequest, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    live_server: LiveServer,
+    tornado_server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Connect:
     """Open an official SDK client over one transport, speaking one protocol revision."""
     transport, revision = request.param
-    return _client_factory(transport, revision, live_server, monkeypatch)
+    servers = {"http": live_server, "tornado": tornado_server}
+    return _client_factory(transport, revision, servers, monkeypatch)
 
 
-@pytest.fixture(params=TRANSPORTS)
+@pytest.fixture(params=[*TRANSPORTS, "tornado"])
 def connect_modern(
-    request: pytest.FixtureRequest, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    live_server: LiveServer,
+    tornado_server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Connect:
     """Open an official SDK client speaking 2026-07-28, over each transport."""
-    return _client_factory(request.param, "2026-07-28", live_server, monkeypatch)
+    servers = {"http": live_server, "tornado": tornado_server}
+    return _client_factory(request.param, "2026-07-28", servers, monkeypatch)

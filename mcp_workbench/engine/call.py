@@ -17,6 +17,7 @@ from mcp_workbench.jsonrpc import RequestId, notification, request
 from mcp_workbench.protocol.meta import LOG_LEVELS
 from mcp_workbench.protocol.versions import Revision
 from mcp_workbench.registry.context import InputRequest, LogLevel
+from mcp_workbench.registry.registry import Registry
 
 __all__ = ["Call", "InputRequired"]
 
@@ -64,6 +65,7 @@ class Call:
         "modern",
         "params",
         "progress_token",
+        "registry",
         "request_id",
         "revision",
         "session",
@@ -83,8 +85,10 @@ class Call:
         client_capabilities: dict[str, Any],
         log_level: str | None,
         progress_token: str | int | None,
+        registry: Registry,
     ) -> None:
         self.session = session
+        self.registry = registry
         self.request_id = request_id
         self.method = method
         self.params = params

@@ -326,6 +326,7 @@ class Engine:
                 client_capabilities=rmeta.client_capabilities,
                 log_level=rmeta.log_level,
                 progress_token=rmeta.progress_token,
+                registry=self.registry,
             )
         else:
             rev = session.revision
@@ -354,6 +355,7 @@ class Engine:
                 client_capabilities=session.client_capabilities,
                 log_level=session.log_level,
                 progress_token=progress_token(meta) if isinstance(meta, dict) else None,
+                registry=self.registry,
             )
         return call
 

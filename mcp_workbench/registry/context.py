@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Mapping
-from typing import Any, Literal, NotRequired, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict, TypeVar
+
+if TYPE_CHECKING:
+    from mcp_workbench.registry.registry import Registry
 
 __all__ = [
     "InputRequest",
@@ -49,6 +52,8 @@ def roots_request() -> InputRequest:
 class RequestScope(Protocol):
     """The engine's side of one request, as a tool sees it."""
 
+    @property
+    def registry(self) -> Registry: ...
     @property
     def request_id(self) -> str | int: ...
     @property
@@ -98,6 +103,11 @@ class ToolContext:
     def request_id(self) -> str | int:
         """The JSON-RPC id of the request being served."""
         return self._scope.request_id
+
+    @property
+    def registry(self) -> Registry:
+        """The registry serving this call, for tools that add or remove items at run time."""
+        return self._scope.registry
 
     @property
     def protocol_version(self) -> str:

@@ -9,18 +9,11 @@ from pydantic import BaseModel
 
 from mcp_workbench.__about__ import __version__
 from mcp_workbench.protocol.versions import SUPPORTED_VERSIONS
-from mcp_workbench.registry import Registry, ToolContext, resource, tool
+from mcp_workbench.registry import ToolContext, resource, tool
 
-__all__ = ["ServerInfo", "about", "info", "setup"]
+__all__ = ["ServerInfo", "about", "info"]
 
 _STARTED = time.time()
-_registry: Registry | None = None
-
-
-def setup(registry: Registry) -> None:
-    """Remember the registry these tools describe."""
-    global _registry  # noqa: PLW0603 - one registry per loaded module is the design
-    _registry = registry
 
 
 class ServerInfo(BaseModel):
@@ -43,7 +36,7 @@ def info(ctx: ToolContext) -> ServerInfo:
         protocol_versions=SUPPORTED_VERSIONS,
         client_protocol_version=ctx.protocol_version,
         caller=ctx.principal,
-        tools=len(_registry.tools) if _registry is not None else 0,
+        tools=len(ctx.registry.tools),
         uptime_seconds=round(time.time() - _STARTED, 3),
         python=platform.python_version(),
     )

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from mcp_workbench import Registry, ToolContext, prompt, resource, tool
+from mcp_workbench import ToolContext, prompt, resource, tool
 from mcp_workbench.errors import InvalidParams, MissingRequiredClientCapability, ToolError
 from mcp_workbench.registry import (
     InputRequest,
@@ -31,15 +31,6 @@ IMAGE = (
 )
 AUDIO = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA="
 NAME_SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-
-_registry: Registry | None = None
-
-
-def setup(registry: Registry) -> None:
-    """Keep the registry for the list-changed triggers."""
-    global _registry  # noqa: PLW0603 - test fixture state
-    _registry = registry
-
 
 # -- content ---------------------------------------------------------------------------------
 
@@ -378,20 +369,18 @@ def test_x_mcp_header(
 
 
 @tool
-def test_trigger_tool_change() -> str:
+def test_trigger_tool_change(ctx: ToolContext) -> str:
     """Adds and removes a tool (two tools/list_changed notifications)."""
-    assert _registry is not None
-    _registry.tool(name="test_dynamic_tool", description="Temporary tool.")(lambda: "dynamic")
-    _registry.remove_tool("test_dynamic_tool")
+    ctx.registry.tool(name="test_dynamic_tool", description="Temporary tool.")(lambda: "dynamic")
+    ctx.registry.remove_tool("test_dynamic_tool")
     return "tool list changed"
 
 
 @tool
-def test_trigger_prompt_change() -> str:
+def test_trigger_prompt_change(ctx: ToolContext) -> str:
     """Adds and removes a prompt (two prompts/list_changed notifications)."""
-    assert _registry is not None
-    _registry.prompt(name="test_dynamic_prompt", description="Temporary prompt.")(lambda: "hi")
-    _registry.remove_prompt("test_dynamic_prompt")
+    ctx.registry.prompt(name="test_dynamic_prompt", description="Temporary prompt.")(lambda: "hi")
+    ctx.registry.remove_prompt("test_dynamic_prompt")
     return "prompt list changed"
 
 
