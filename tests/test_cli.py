@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -155,3 +156,39 @@ def test_stdio_keeps_stdout_clean_of_prints(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stdout
     assert '"text":"ok"' in lines[0]
     assert "noise" in result.stderr
+
+
+def test_stdio_with_regular_files(tmp_path: Path) -> None:
+    requests = tmp_path / "requests.jsonl"
+    replies = tmp_path / "replies.jsonl"
+    requests.write_text(
+        '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo",'
+        '"arguments":{"text":"from a file"},"_meta":{"io.modelcontextprotocol/protocolVersion":'
+        '"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}\n'
+        "not json\n"
+    )
+    with requests.open("rb") as stdin, replies.open("wb") as stdout:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mcp_workbench.cli",
+                "stdio",
+                "--tools",
+                "tests.fixtures.demo_tools",
+                "--no-entry-points",
+            ],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            env=server_env(),
+            cwd=ROOT,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    replies_by_id = {
+        json.loads(line)["id"]: json.loads(line) for line in replies.read_text().splitlines()
+    }
+    assert replies_by_id[1]["result"]["content"][0]["text"] == "from a file"
+    assert replies_by_id[None]["error"]["code"] == -32700

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import stat
 import sys
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
@@ -16,6 +17,7 @@ from mcp_workbench.jsonrpc import error_response
 from mcp_workbench.transports.framing import LineFramer, Oversized
 
 __all__ = [
+    "LineSink",
     "StreamChannel",
     "claim_stdout",
     "serve_connection",
@@ -26,25 +28,85 @@ __all__ = [
 _HIGH_WATER = 1 << 20
 
 
-class StreamChannel:
-    """Writes one JSON message per line to an asyncio write transport."""
+class LineSink(Protocol):
+    """Where a connection's output bytes go."""
 
-    __slots__ = ("_closed", "_writer")
+    def write(self, data: bytes) -> None: ...
+    def buffered(self) -> int: ...
+    async def drain(self) -> None: ...
+    def is_closing(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class _StreamSink:
+    """A :class:`LineSink` over an asyncio ``StreamWriter`` (pipes, sockets)."""
+
+    __slots__ = ("_writer",)
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
+
+    def write(self, data: bytes) -> None:
+        self._writer.write(data)
+
+    def buffered(self) -> int:
+        return self._writer.transport.get_write_buffer_size()
+
+    async def drain(self) -> None:
+        await self._writer.drain()
+
+    def is_closing(self) -> bool:
+        return self._writer.is_closing()
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class _FileSink:
+    """A :class:`LineSink` over a regular file (``> out.jsonl``): plain blocking writes."""
+
+    __slots__ = ("_closed", "_file")
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._file.flush()
+
+    def buffered(self) -> int:
+        return 0
+
+    async def drain(self) -> None:
+        return None
+
+    def is_closing(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class StreamChannel:
+    """Writes one JSON message per line to a :class:`LineSink`."""
+
+    __slots__ = ("_closed", "_sink")
+
+    def __init__(self, sink: LineSink | asyncio.StreamWriter) -> None:
+        self._sink: LineSink = _StreamSink(sink) if isinstance(sink, asyncio.StreamWriter) else sink
         self._closed = False
 
     @property
     def closed(self) -> bool:
-        return self._closed or self._writer.is_closing()
+        return self._closed or self._sink.is_closing()
 
     async def send(self, message: dict[str, Any] | list[Any]) -> None:
         if self.closed:
             return
-        self._writer.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
-        if self._writer.transport.get_write_buffer_size() > _HIGH_WATER:
-            await self._writer.drain()  # back-pressure: a slow reader slows us down
+        self._sink.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
+        if self._sink.buffered() > _HIGH_WATER:
+            await self._sink.drain()  # back-pressure: a slow reader slows us down
 
     def close(self) -> None:
         """Stop writing."""
@@ -58,22 +120,42 @@ def _os_user() -> str | None:
         return None
 
 
-async def stdio_streams(
-    stdin: BinaryIO, stdout: BinaryIO
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """Asyncio streams over two pipe file objects."""
+def _is_regular_file(file: BinaryIO) -> bool:
+    return stat.S_ISREG(os.fstat(file.fileno()).st_mode)
+
+
+async def _feed_from_file(file: BinaryIO, reader: asyncio.StreamReader) -> None:
+    while data := await asyncio.to_thread(
+        file.read1 if hasattr(file, "read1") else file.read, 65536
+    ):
+        reader.feed_data(data)
+    reader.feed_eof()
+
+
+async def stdio_streams(stdin: BinaryIO, stdout: BinaryIO) -> tuple[asyncio.StreamReader, LineSink]:
+    """A reader and a sink over stdin/stdout: pipes and terminals, or regular files
+    (``mcp-workbench stdio < requests.jsonl > replies.jsonl``)."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 16)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    if _is_regular_file(stdin):
+        feeder = loop.create_task(_feed_from_file(stdin, reader))
+        _background.add(feeder)
+        feeder.add_done_callback(_background.discard)
+    else:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    if _is_regular_file(stdout):
+        return reader, _FileSink(stdout)
     transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, stdout)
-    writer = asyncio.StreamWriter(transport, protocol, None, loop)
-    return reader, writer
+    return reader, _StreamSink(asyncio.StreamWriter(transport, protocol, None, loop))
+
+
+_background: set[asyncio.Task[None]] = set()
 
 
 async def serve_connection(
     engine: Engine,
     reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
+    writer: LineSink | asyncio.StreamWriter,
     *,
     transport: str,
     principal: str | None,
