@@ -60,6 +60,37 @@ def stdio_command(*extra: str) -> list[str]:
     ]
 
 
+async def spawn_http_server(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[asyncio.subprocess.Process, str]:
+    """Start ``mcp-workbench serve-http --port 0 ARGS``; returns it and the URL it printed."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mcp_workbench.cli",
+        "serve-http",
+        "--port",
+        "0",
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env=env or server_env(),
+        cwd=str(ROOT),
+    )
+    assert proc.stderr is not None
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                line = (await proc.stderr.readline()).decode()
+                assert line, "the server exited before printing its URL"
+                if "serving Streamable HTTP at " in line:
+                    return proc, line.rsplit(" ", 1)[1].strip()
+    except BaseException:
+        proc.kill()
+        await proc.wait()
+        raise
+
+
 class LiveServer:
     """An engine served over HTTP in this test process."""
 

@@ -15,7 +15,7 @@ import pytest
 
 from mcp_workbench import load_settings
 from mcp_workbench.errors import WorkbenchError
-from tests.conftest import ROOT, server_env
+from tests.conftest import ROOT, server_env, spawn_http_server
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -70,28 +70,8 @@ def test_settings_file_env_and_overrides(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 async def test_serve_http_starts_prints_url_and_stops_on_sigterm() -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "mcp_workbench.cli",
-        "serve-http",
-        "--port",
-        "0",
-        "--no-entry-points",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=server_env(),
-        cwd=str(ROOT),
-    )
+    proc, url = await spawn_http_server("--no-entry-points")
     try:
-        assert proc.stderr is not None
-        url = ""
-        async with asyncio.timeout(20):
-            while not url:
-                line = (await proc.stderr.readline()).decode()
-                assert line, "the server exited before printing its URL"
-                if "serving Streamable HTTP at " in line:
-                    url = line.rsplit(" ", 1)[1].strip()
         async with httpx.AsyncClient(timeout=5) as http:
             response = await http.post(
                 url,

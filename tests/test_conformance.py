@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, require, server_env
+from tests.conftest import ROOT, require, server_env, spawn_http_server
 
 SUITE_DIR = ROOT / "tests" / "conformance"
 NODE = SUITE_DIR / "node_modules" / ".bin" / "node"
@@ -32,29 +31,13 @@ pytestmark = [pytest.mark.conformance, pytest.mark.timeout(300)]
 async def conformance_url() -> AsyncIterator[str]:
     """Our server, serving the suite's fixtures, on a free port."""
     require(NODE.exists() and CLI.exists(), "conformance suite not installed (make install)")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "mcp_workbench.cli",
-        "serve-http",
-        "--port",
-        "0",
+    proc, url = await spawn_http_server(
         "--tools",
         "tests.conformance.everything",
         "--no-entry-points",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
         env={**server_env(), "MCP_WORKBENCH_PAGE_SIZE": "100"},
-        cwd=str(ROOT),
     )
     assert proc.stderr is not None
-    url = ""
-    async with asyncio.timeout(30):
-        while not url:
-            line = (await proc.stderr.readline()).decode()
-            assert line, "the server exited before it was ready"
-            if "serving Streamable HTTP at " in line:
-                url = line.rsplit(" ", 1)[1].strip()
     drain = asyncio.create_task(proc.stderr.read())  # keep the pipe from filling up
     yield url
     proc.terminate()

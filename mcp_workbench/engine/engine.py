@@ -306,8 +306,12 @@ class Engine:
         stats[2].observe(time.perf_counter() - started)
 
     def _make_call(self, session: Session, req: Request, channel: Channel | None) -> Call:
-        params = req.params
-        meta = params.get("_meta")
+        """The call for ``req``: its revision from ``_meta`` (modern) or the session (legacy).
+
+        Raises:
+            ProtocolError: the request cannot be served in any revision we speak.
+        """
+        meta = req.params.get("_meta")
         if isinstance(meta, dict) and PROTOCOL_VERSION in meta:
             rmeta = read_request_meta(meta)
             rev = REVISIONS.get(rmeta.protocol_version)
@@ -315,49 +319,44 @@ class Engine:
                 raise UnsupportedProtocolVersion(rmeta.protocol_version, self.modern_versions())
             if req.method in LEGACY_ONLY:
                 raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
-            call = Call(
-                session,
-                req.id,
-                req.method,
-                params,
-                rev,
-                channel=channel,
-                client_info=rmeta.client_info,
-                client_capabilities=rmeta.client_capabilities,
-                log_level=rmeta.log_level,
-                progress_token=rmeta.progress_token,
-                registry=self.registry,
-            )
+            info, caps = rmeta.client_info, rmeta.client_capabilities
+            level, token = rmeta.log_level, rmeta.progress_token
         else:
-            rev = session.revision
-            if rev is None:
-                if req.method == "initialize":
-                    rev = REVISIONS["2025-11-25"]
-                elif req.method == "ping":
-                    rev = REVISIONS["2025-03-26"]
-                else:
-                    raise InvalidParams(
-                        "No protocol version: send initialize first, or set "
-                        f"_meta[{PROTOCOL_VERSION!r}] on every request"
-                    )
-            elif req.method == "initialize":
-                raise InvalidRequest("The session is already initialized")
-            if req.method in MODERN_ONLY:
-                raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
-            call = Call(
-                session,
-                req.id,
-                req.method,
-                params,
-                rev,
-                channel=channel,
-                client_info=session.client_info,
-                client_capabilities=session.client_capabilities,
-                log_level=session.log_level,
-                progress_token=progress_token(meta) if isinstance(meta, dict) else None,
-                registry=self.registry,
-            )
-        return call
+            rev = self._legacy_revision(session, req.method)
+            info, caps, level = session.client_info, session.client_capabilities, session.log_level
+            token = progress_token(meta) if isinstance(meta, dict) else None
+        return Call(
+            session,
+            req.id,
+            req.method,
+            req.params,
+            rev,
+            channel=channel,
+            client_info=info,
+            client_capabilities=caps,
+            log_level=level,
+            progress_token=token,
+            registry=self.registry,
+        )
+
+    @staticmethod
+    def _legacy_revision(session: Session, method: str) -> Revision:
+        rev = session.revision
+        if rev is None:
+            if method == "initialize":
+                rev = REVISIONS["2025-11-25"]
+            elif method == "ping":
+                rev = REVISIONS["2025-03-26"]
+            else:
+                raise InvalidParams(
+                    "No protocol version: send initialize first, or set "
+                    f"_meta[{PROTOCOL_VERSION!r}] on every request"
+                )
+        elif method == "initialize":
+            raise InvalidRequest("The session is already initialized")
+        if method in MODERN_ONLY:
+            raise MethodNotFound(f"Method not found: {method} (not in {rev.version})")
+        return rev
 
     def modern_versions(self) -> list[str]:
         """Versions a modern (per-request metadata) request may name."""

@@ -41,6 +41,13 @@ def _string(params: dict[str, Any], key: str) -> str:
     return value
 
 
+def _arguments(params: dict[str, Any]) -> dict[str, Any] | None:
+    arguments = params.get("arguments")
+    if arguments is not None and not isinstance(arguments, dict):
+        raise InvalidParams("params.arguments must be an object")
+    return arguments
+
+
 def _page(items: list[Any], cursor: str | None, key: str, structured: bool) -> dict[str, Any]:
     result: dict[str, Any] = {key: [item.descriptor(structured) for item in items]}
     if cursor is not None:
@@ -138,9 +145,7 @@ def install(engine: Engine) -> None:
         tool = registry.get_tool(name)
         if tool is None:
             raise InvalidParams(f"Unknown tool: {name}", data={"name": name})
-        arguments = call.params.get("arguments")
-        if arguments is not None and not isinstance(arguments, dict):
-            raise InvalidParams("params.arguments must be an object")
+        arguments = _arguments(call.params)
         if call.modern and tool.task != "never":
             if tool.task == "required":
                 require_tasks(call, f"Tool {name}")
@@ -162,10 +167,7 @@ def install(engine: Engine) -> None:
         prompt = registry.get_prompt(name)
         if prompt is None:
             raise InvalidParams(f"Unknown prompt: {name}", data={"name": name})
-        arguments = call.params.get("arguments")
-        if arguments is not None and not isinstance(arguments, dict):
-            raise InvalidParams("params.arguments must be an object")
-        kwargs = prompt.bind(arguments)
+        kwargs = prompt.bind(_arguments(call.params))
         value = await executor.run(prompt.target, kwargs, call)
         return prompt.result(value)
 

@@ -67,6 +67,12 @@ class Target:
     signature: Signature
     is_async: bool
 
+    @classmethod
+    def of(cls, fn: Callable[..., Any], *, structured_output: bool | None) -> Target:
+        """Inspect ``fn`` once."""
+        signature = inspect_function(fn, structured_output=structured_output)
+        return cls(fn, signature, inspect.iscoroutinefunction(fn))
+
     def bind(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
         """Validate ``arguments`` against the signature and return keyword arguments.
 
@@ -116,8 +122,8 @@ class Tool:
         task_after: float = 0.0,
     ) -> Tool:
         """A tool from a plain function; the schema comes from its type hints."""
-        signature = inspect_function(fn, structured_output=structured_output)
-        target = Target(fn, signature, inspect.iscoroutinefunction(fn))
+        target = Target.of(fn, structured_output=structured_output)
+        signature = target.signature
         return cls(
             name=name or fn.__name__,
             target=target,
@@ -221,15 +227,14 @@ class Prompt:
         completions: Mapping[str, Completer | list[str]] | None = None,
     ) -> Prompt:
         """A prompt from a function whose parameters are its arguments."""
-        signature = inspect_function(fn, structured_output=False)
-        target = Target(fn, signature, inspect.iscoroutinefunction(fn))
+        target = Target.of(fn, structured_output=False)
         return cls(
             name=name or fn.__name__,
             target=target,
             description=description if description is not None else _first_paragraph(fn),
             title=title,
             icons=icons,
-            completers=_completers(signature.choices, completions),
+            completers=_completers(target.signature.choices, completions),
         )
 
     def renamed(self, name: str) -> Prompt:
@@ -411,8 +416,8 @@ def make_resource(
     completions: Mapping[str, Completer | list[str]] | None = None,
 ) -> Resource | ResourceTemplate:
     """A resource, or a resource template when ``uri`` has ``{variables}``."""
-    signature = inspect_function(fn, structured_output=False)
-    target = Target(fn, signature, inspect.iscoroutinefunction(fn))
+    target = Target.of(fn, structured_output=False)
+    signature = target.signature
     desc = description if description is not None else _first_paragraph(fn)
     rname = name or fn.__name__
     if UriTemplate.is_template(uri):
