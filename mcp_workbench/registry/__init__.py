@@ -20,9 +20,10 @@ from mcp_workbench.registry.context import (
     sampling,
 )
 from mcp_workbench.registry.decorators import prompt, resource, tool
-from mcp_workbench.registry.items import Prompt, Resource, ResourceTemplate, Tool
+from mcp_workbench.registry.items import Prompt, Tool
 from mcp_workbench.registry.loader import load_entry_points, load_module
 from mcp_workbench.registry.registry import ChangeKind, Registry
+from mcp_workbench.registry.resources import Resource, ResourceTemplate
 
 __all__ = [
     "ChangeKind",

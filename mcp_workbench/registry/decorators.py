@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from mcp_workbench.registry.items import Prompt, Resource, ResourceTemplate, Tool, make_resource
+from mcp_workbench.registry.items import Prompt, Tool
+from mcp_workbench.registry.resources import Resource, ResourceTemplate, make_resource
 
 __all__ = ["MARK", "Decorator", "Marked", "prompt", "resource", "tool"]
 

@@ -1,4 +1,4 @@
-"""What the registry holds: tools, prompts, resources and resource templates.
+"""What the registry holds: tools and prompts (resources are in ``resources``).
 
 Each item knows its MCP descriptor and how to bind arguments and shape results; running it
 (threads, timeouts, cancellation) is the engine's job.
@@ -19,16 +19,16 @@ from pydantic import ValidationError
 from mcp_workbench.errors import InvalidParams, ToolError
 from mcp_workbench.registry.content import ToolResult
 from mcp_workbench.registry.signature import Signature, inspect_function
-from mcp_workbench.registry.uri_template import UriTemplate
 
 __all__ = [
     "Completer",
     "Prompt",
-    "Resource",
-    "ResourceTemplate",
     "Target",
     "TaskSupport",
     "Tool",
+    "completers_for",
+    "describe",
+    "first_paragraph",
     "format_validation_error",
 ]
 
@@ -50,13 +50,19 @@ def format_validation_error(exc: ValidationError) -> str:
     return "Invalid arguments: " + "; ".join(parts)
 
 
-def _first_paragraph(fn: Callable[..., Any]) -> str | None:
+def first_paragraph(fn: Callable[..., Any]) -> str | None:
     doc = inspect.getdoc(fn)
     return doc.split("\n\n", 1)[0].strip() if doc else None
 
 
-def _strip_for_legacy(descriptor: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in descriptor.items() if k not in _MODERN_FIELDS}
+def describe(structured: bool, fields: dict[str, Any]) -> dict[str, Any]:
+    """A descriptor from ``fields``, leaving out unset ones (None, empty text or collection)
+    and, for clients before 2025-06-18 (``structured`` false), the fields they do not know."""
+    return {
+        k: v
+        for k, v in fields.items()
+        if v is not None and v not in ("", [], {}) and (structured or k not in _MODERN_FIELDS)
+    }
 
 
 @dataclass(slots=True)
@@ -127,7 +133,7 @@ class Tool:
         return cls(
             name=name or fn.__name__,
             target=target,
-            description=description if description is not None else _first_paragraph(fn),
+            description=description if description is not None else first_paragraph(fn),
             title=title,
             annotations=annotations,
             icons=icons,
@@ -146,21 +152,20 @@ class Tool:
         """The ``Tool`` object of ``tools/list``; legacy-era clients get the older fields."""
         cached = self._descriptors.get(structured)
         if cached is None:
-            d: dict[str, Any] = {"name": self.name}
-            if self.title:
-                d["title"] = self.title
-            if self.description:
-                d["description"] = self.description
-            d["inputSchema"] = self.input_schema
-            if self.target.signature.output is not None:
-                d["outputSchema"] = self.target.signature.output.schema
-            if self.annotations:
-                d["annotations"] = self.annotations
-            if self.icons:
-                d["icons"] = self.icons
-            if self.meta:
-                d["_meta"] = self.meta
-            cached = d if structured else _strip_for_legacy(d)
+            output = self.target.signature.output
+            cached = describe(
+                structured,
+                {
+                    "name": self.name,
+                    "title": self.title,
+                    "description": self.description,
+                    "inputSchema": self.input_schema,
+                    "outputSchema": output.schema if output is not None else None,
+                    "annotations": self.annotations,
+                    "icons": self.icons,
+                    "_meta": self.meta,
+                },
+            )
             self._descriptors[structured] = cached
         return cached
 
@@ -231,10 +236,10 @@ class Prompt:
         return cls(
             name=name or fn.__name__,
             target=target,
-            description=description if description is not None else _first_paragraph(fn),
+            description=description if description is not None else first_paragraph(fn),
             title=title,
             icons=icons,
-            completers=_completers(target.signature.choices, completions),
+            completers=completers_for(target.signature.choices, completions),
         )
 
     def renamed(self, name: str) -> Prompt:
@@ -243,21 +248,22 @@ class Prompt:
 
     def descriptor(self, structured: bool = True) -> dict[str, Any]:
         """The ``Prompt`` object of ``prompts/list``."""
-        d: dict[str, Any] = {"name": self.name}
-        if self.title:
-            d["title"] = self.title
-        if self.description:
-            d["description"] = self.description
-        args = []
+        arguments = []
         for pname, pdesc, required in self.target.signature.parameters:
             arg: dict[str, Any] = {"name": pname, "required": required}
             if pdesc:
                 arg["description"] = pdesc
-            args.append(arg)
-        d["arguments"] = args
-        if self.icons:
-            d["icons"] = self.icons
-        return d if structured else _strip_for_legacy(d)
+            arguments.append(arg)
+        described = describe(
+            structured,
+            {
+                "name": self.name,
+                "title": self.title,
+                "description": self.description,
+                "icons": self.icons,
+            },
+        )
+        return {**described, "arguments": arguments}
 
     def bind(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
         """Validated keyword arguments.
@@ -295,7 +301,7 @@ def _message(item: Any) -> dict[str, Any]:
     raise TypeError(f"cannot turn {type(item).__name__} into a prompt message")
 
 
-def _completers(
+def completers_for(
     choices: dict[str, list[str]], explicit: Mapping[str, Completer | list[str]] | None
 ) -> dict[str, Completer]:
     out: dict[str, Completer] = {}
@@ -309,132 +315,3 @@ def _prefix_completer(values: list[str]) -> Completer:
         return [v for v in values if v.startswith(value)]
 
     return complete
-
-
-@dataclass(slots=True)
-class Resource:
-    """A resource with a fixed URI."""
-
-    uri: str
-    name: str
-    target: Target
-    description: str | None = None
-    title: str | None = None
-    mime_type: str | None = None
-    size: int | None = None
-    annotations: dict[str, Any] | None = None
-    icons: list[dict[str, Any]] | None = None
-
-    def descriptor(self, structured: bool = True) -> dict[str, Any]:
-        """The ``Resource`` object of ``resources/list``."""
-        d: dict[str, Any] = {"uri": self.uri, "name": self.name}
-        if self.title:
-            d["title"] = self.title
-        if self.description:
-            d["description"] = self.description
-        if self.mime_type:
-            d["mimeType"] = self.mime_type
-        if self.size is not None:
-            d["size"] = self.size
-        if self.annotations:
-            d["annotations"] = self.annotations
-        if self.icons:
-            d["icons"] = self.icons
-        return d if structured else _strip_for_legacy(d)
-
-    def contents(self, uri: str, value: Any) -> list[dict[str, Any]]:
-        """Shape a return value into ``ReadResourceResult.contents``."""
-        return resource_contents(uri, value, self.mime_type)
-
-
-@dataclass(slots=True)
-class ResourceTemplate:
-    """A family of resources addressed by an RFC 6570 URI template."""
-
-    template: UriTemplate
-    name: str
-    target: Target
-    description: str | None = None
-    title: str | None = None
-    mime_type: str | None = None
-    annotations: dict[str, Any] | None = None
-    icons: list[dict[str, Any]] | None = None
-    completers: dict[str, Completer] = field(default_factory=dict)
-
-    @property
-    def uri_template(self) -> str:
-        """The template text."""
-        return self.template.template
-
-    def descriptor(self, structured: bool = True) -> dict[str, Any]:
-        """The ``ResourceTemplate`` object of ``resources/templates/list``."""
-        d: dict[str, Any] = {"uriTemplate": self.uri_template, "name": self.name}
-        if self.title:
-            d["title"] = self.title
-        if self.description:
-            d["description"] = self.description
-        if self.mime_type:
-            d["mimeType"] = self.mime_type
-        if self.annotations:
-            d["annotations"] = self.annotations
-        if self.icons:
-            d["icons"] = self.icons
-        return d if structured else _strip_for_legacy(d)
-
-    def contents(self, uri: str, value: Any) -> list[dict[str, Any]]:
-        """Shape a return value into ``ReadResourceResult.contents``."""
-        return resource_contents(uri, value, self.mime_type)
-
-
-def resource_contents(uri: str, value: Any, mime_type: str | None) -> list[dict[str, Any]]:
-    """Text for ``str``, base64 blob for ``bytes``, dicts passed through."""
-    if isinstance(value, list):
-        return [c for v in value for c in resource_contents(uri, v, mime_type)]
-    if isinstance(value, dict):
-        return [{"uri": uri, **value}]
-    entry: dict[str, Any] = {"uri": uri}
-    if isinstance(value, bytes):
-        entry["mimeType"] = mime_type or "application/octet-stream"
-        entry["blob"] = base64.b64encode(value).decode("ascii")
-    else:
-        entry["mimeType"] = mime_type or "text/plain"
-        entry["text"] = value if isinstance(value, str) else orjson.dumps(value).decode()
-    return [entry]
-
-
-def make_resource(
-    fn: Callable[..., Any],
-    uri: str,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    title: str | None = None,
-    mime_type: str | None = None,
-    size: int | None = None,
-    annotations: dict[str, Any] | None = None,
-    icons: list[dict[str, Any]] | None = None,
-    completions: Mapping[str, Completer | list[str]] | None = None,
-) -> Resource | ResourceTemplate:
-    """A resource, or a resource template when ``uri`` has ``{variables}``."""
-    target = Target.of(fn, structured_output=False)
-    signature = target.signature
-    desc = description if description is not None else _first_paragraph(fn)
-    rname = name or fn.__name__
-    if UriTemplate.is_template(uri):
-        template = UriTemplate(uri)
-        params = {p for p, _, _ in signature.parameters}
-        if not set(template.variables) <= params:
-            missing = sorted(set(template.variables) - params)
-            raise TypeError(f"{rname}: template variables {missing} are not parameters")
-        return ResourceTemplate(
-            template,
-            rname,
-            target,
-            desc,
-            title,
-            mime_type,
-            annotations,
-            icons,
-            _completers(signature.choices, completions),
-        )
-    return Resource(uri, rname, target, desc, title, mime_type, size, annotations, icons)

@@ -14,14 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 from mcp_workbench.errors import InvalidParams
-from mcp_workbench.registry.items import (
-    Completer,
-    Prompt,
-    Resource,
-    ResourceTemplate,
-    Tool,
-    make_resource,
-)
+from mcp_workbench.registry.items import Completer, Prompt, Tool
+from mcp_workbench.registry.resources import Resource, ResourceTemplate, make_resource
 
 __all__ = ["ChangeKind", "Registry"]
 

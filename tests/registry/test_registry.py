@@ -11,7 +11,8 @@ from typing_extensions import TypedDict
 
 from mcp_workbench.errors import InvalidParams, ToolError
 from mcp_workbench.registry import Registry, ToolResult, load_module, text
-from mcp_workbench.registry.items import Prompt, Tool, make_resource
+from mcp_workbench.registry.items import Prompt, Tool
+from mcp_workbench.registry.resources import make_resource
 from mcp_workbench.registry.uri_template import UriTemplate
 
 
