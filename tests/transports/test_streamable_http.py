@@ -246,21 +246,25 @@ async def test_foreign_host_is_refused(http: httpx.AsyncClient, live_server: Liv
 # -- legacy sessions ---------------------------------------------------------------------------
 
 
-async def initialize(http: httpx.AsyncClient, version: str = "2025-11-25") -> str:
-    response = await http.post(
+async def initialize_request(
+    http: httpx.AsyncClient, version: str, capabilities: dict[str, Any] | None = None
+) -> httpx.Response:
+    """POST ``initialize`` offering ``version``."""
+    params = {
+        "protocolVersion": version,
+        "capabilities": capabilities or {},
+        "clientInfo": {"name": "raw", "version": "0"},
+    }
+    return await http.post(
         "/mcp",
-        json={
-            "jsonrpc": "2.0",
-            "id": 0,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": version,
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
-        },
+        json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params},
         headers={"Accept": ACCEPT},
     )
+
+
+async def initialize(http: httpx.AsyncClient, version: str = "2025-11-25") -> str:
+    """A legacy session at ``version``, initialized; returns its id."""
+    response = await initialize_request(http, version)
     assert response.status_code == 200
     assert response.json()["result"]["protocolVersion"] == version
     sid = response.headers["mcp-session-id"]
@@ -309,20 +313,7 @@ async def test_legacy_unsupported_version_header(http: httpx.AsyncClient) -> Non
 
 
 async def test_legacy_initialize_negotiates_down(http: httpx.AsyncClient) -> None:
-    response = await http.post(
-        "/mcp",
-        json={
-            "jsonrpc": "2.0",
-            "id": 0,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2024-11-05",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
-        },
-        headers={"Accept": ACCEPT},
-    )
+    response = await initialize_request(http, "2024-11-05")
     assert response.json()["result"]["protocolVersion"] == "2025-11-25"
 
 
@@ -458,20 +449,7 @@ async def test_legacy_request_stream_resumes_after_disconnect(live_server: LiveS
 
 
 async def test_legacy_elicitation_round_trip_over_http(http: httpx.AsyncClient) -> None:
-    response = await http.post(
-        "/mcp",
-        json={
-            "jsonrpc": "2.0",
-            "id": 0,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {"elicitation": {}},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
-        },
-        headers={"Accept": ACCEPT},
-    )
+    response = await initialize_request(http, "2025-11-25", {"elicitation": {}})
     sid = response.headers["mcp-session-id"]
     call = {
         "jsonrpc": "2.0",
