@@ -31,6 +31,7 @@ log = logging.getLogger("mcp_workbench.http")
 
 _HIGH_WATER = 1 << 20
 _REASONS = {s.value: s.phrase.encode() for s in HTTPStatus}
+_LINES: dict[tuple[str, str], bytes] = {}
 
 
 class _Date:
@@ -64,14 +65,30 @@ class _Request:
 class _Exchange:
     """:class:`HttpIO` for one request on a connection."""
 
-    __slots__ = ("_conn", "_req", "_streaming", "done", "gone")
+    __slots__ = ("_conn", "_gone", "_req", "_streaming", "done", "hung_up")
 
     def __init__(self, conn: _Connection, req: _Request) -> None:
         self._conn = conn
         self._req = req
         self._streaming = False
         self.done = False
-        self.gone = asyncio.Event()
+        self.hung_up = False
+        self._gone: asyncio.Event | None = None
+
+    @property
+    def gone(self) -> asyncio.Event:
+        # Made on demand: only streams wait for it; plain answers just read it once.
+        if self._gone is None:
+            self._gone = asyncio.Event()
+            if self.hung_up:
+                self._gone.set()
+        return self._gone
+
+    def hang_up(self) -> None:
+        """The client closed the connection."""
+        self.hung_up = True
+        if self._gone is not None:
+            self._gone.set()
 
     @property
     def body(self) -> bytes:
@@ -83,8 +100,13 @@ class _Exchange:
     def _head(self, status: int, headers: dict[str, str], extra: bytes) -> bytearray:
         out = bytearray(b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Unknown")))
         out += b"Date: " + _Date.now() + b"\r\nServer: mcp-workbench\r\n"
-        for key, value in headers.items():
-            out += f"{key}: {value}\r\n".encode("latin-1")
+        for item in headers.items():
+            line = _LINES.get(item)
+            if line is None:
+                line = f"{item[0]}: {item[1]}\r\n".encode("latin-1")
+                if len(_LINES) < 256:  # the same few headers, answer after answer
+                    _LINES[item] = line
+            out += line
         if not self._req.keep_alive:
             out += b"Connection: close\r\n"
         out += extra
@@ -108,7 +130,7 @@ class _Exchange:
         self._conn.send(bytes(self._head(200, headers, b"Transfer-Encoding: chunked\r\n\r\n")))
 
     async def write(self, chunk: bytes) -> None:
-        if self.gone.is_set() or self.done:
+        if self.hung_up or self.done:
             raise ConnectionError("the client has gone")
         if chunk:
             self._conn.send(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
@@ -158,7 +180,7 @@ class _Connection(asyncio.Protocol):
         self._writable.set()
         if self.current is not None:
             exchange, request = self.current
-            exchange.gone.set()
+            exchange.hang_up()
             if request is not None:
                 request.connection_closed()
 

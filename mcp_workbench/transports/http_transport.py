@@ -32,6 +32,7 @@ class HttpTransport:
         )
         self._sweeper: asyncio.Task[None] | None = None
         self._param_paths: dict[str, tuple[dict[str, Any], ParamPaths]] = {}
+        self._hosts: dict[str, bool] = {}
 
     # -- DNS rebinding guard -----------------------------------------------------------------
     def origin_allowed(self, origin: str | None, host: str | None) -> bool:
@@ -51,10 +52,14 @@ class HttpTransport:
         """Host header is a loopback name or listed (when bound to loopback or configured)."""
         if not self._check_host or host is None:
             return True
-        if host in self.settings.allowed_hosts:
-            return True
-        name = urlsplit(f"//{host}").hostname or ""
-        return name in _LOOPBACK or name in self.settings.allowed_hosts
+        known = self._hosts.get(host)
+        if known is None:
+            name = urlsplit(f"//{host}").hostname or ""
+            allowed = self.settings.allowed_hosts
+            known = host in allowed or name in _LOOPBACK or name in allowed
+            if len(self._hosts) < 1024:  # remember what well-behaved clients send
+                self._hosts[host] = known
+        return known
 
     def param_paths(self, tool_name: str) -> ParamPaths:
         """The ``x-mcp-header`` properties of a tool, worked out once per schema."""

@@ -81,6 +81,9 @@ class SseStream:
 
     async def attach(self, writer: SseWriter, after: int | None = None) -> None:
         """Deliver this stream through ``writer``, replaying events after ``after`` first."""
+        if after is None and self._lock_ is None:
+            self._writer = writer  # nothing sent yet, nothing to replay: no ordering to keep
+            return
         async with self._lock:
             self._writer = writer
             if after is not None:
