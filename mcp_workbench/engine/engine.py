@@ -180,7 +180,7 @@ class Engine:
         if isinstance(payload, list):
             reply = await self.handle_batch(session, payload, channel, session.revision)
             if reply is not None:
-                await channel.send(reply)  # type: ignore[arg-type]
+                await channel.send(reply)
             return
         try:
             message = parse_message(payload)
@@ -408,12 +408,14 @@ class Engine:
             session.initialized = True
         elif note.method == "notifications/cancelled":
             rid = note.params.get("requestId")
-            listener = session.listeners.get(rid)  # type: ignore[arg-type]
+            if not isinstance(rid, str | int):
+                return  # malformed cancellations are ignored, as the spec asks
+            listener = session.listeners.get(rid)
             if listener is not None:
                 listener.done.set()
-            task = session.inflight.get(rid)  # type: ignore[arg-type]
+            task = session.inflight.get(rid)
             if task is not None:
-                session.cancelled.add(rid)  # type: ignore[arg-type]
+                session.cancelled.add(rid)
                 task.cancel()
         else:
             log.debug("ignored notification %s", note.method)

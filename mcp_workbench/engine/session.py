@@ -20,8 +20,8 @@ class Channel(Protocol):
     @property
     def closed(self) -> bool: ...
 
-    async def send(self, message: dict[str, Any]) -> None:
-        """Deliver one JSON-RPC message; dropped silently once the channel is closed."""
+    async def send(self, message: dict[str, Any] | list[Any]) -> None:
+        """Deliver one JSON-RPC message (or batch reply); dropped once the channel is closed."""
 
 
 @dataclass(slots=True, eq=False)

@@ -390,7 +390,9 @@ class McpRequest:
             else:
                 await begin_sse(b"")
         engine = transport.engine
-        session.inflight[req.id] = self._task = asyncio.current_task()  # type: ignore[assignment]
+        self._task = asyncio.current_task()
+        if self._task is not None:
+            session.inflight[req.id] = self._task
         keepalive: asyncio.Task[None] | None = None
         if req.method == "subscriptions/listen":
             keepalive = asyncio.create_task(self._keepalive(stream))

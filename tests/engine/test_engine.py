@@ -19,14 +19,14 @@ class Inbox:
     """A channel that collects messages and lets a test wait for them."""
 
     def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
+        self.messages: list[Any] = []
         self.arrived = asyncio.Event()
 
     @property
     def closed(self) -> bool:
         return False
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: dict[str, Any] | list[Any]) -> None:
         self.messages.append(message)
         self.arrived.set()
 
@@ -34,8 +34,9 @@ class Inbox:
         async with asyncio.timeout(5):
             while True:
                 for message in self.messages:
-                    if message.get("method") == method:
-                        return message
+                    if isinstance(message, dict) and message.get("method") == method:
+                        found: dict[str, Any] = message
+                        return found
                 self.arrived.clear()
                 await self.arrived.wait()
 
