@@ -187,7 +187,11 @@ class Tool:
             return value.to_json()
         output = self.target.signature.output
         if output is not None:
-            structured = output.dump(value)
+            try:
+                structured = output.dump(value)
+            except ValidationError as exc:
+                detail = format_validation_error(exc).removeprefix("Invalid arguments: ")
+                raise ToolError(f"Tool {self.name} returned a bad result: {detail}") from None
             return {
                 "content": [{"type": "text", "text": orjson.dumps(structured).decode()}],
                 "structuredContent": structured,

@@ -35,8 +35,12 @@ class OutputSpec:
     """Non-object results are wrapped as ``{"result": value}``, since MCP wants an object."""
 
     def dump(self, value: Any) -> Any:
-        """The JSON form of ``value`` for ``structuredContent``."""
-        data = self.adapter.dump_python(value, mode="json")
+        """The JSON form of ``value`` for ``structuredContent``, checked against the type.
+
+        Raises:
+            pydantic.ValidationError: the value does not fit the declared return type.
+        """
+        data = self.adapter.dump_python(self.adapter.validate_python(value), mode="json")
         return {"result": data} if self.wrapped else data
 
 

@@ -175,3 +175,16 @@ def test_load_module_with_namespace() -> None:
     assert found[0].name == "kb.item"
     with pytest.raises(ImportError):
         load_module(registry, "no_such_module_here")
+
+
+def test_results_are_checked_against_the_return_type() -> None:
+    def point() -> Point:
+        return {"x": 1, "y": "not a number"}  # type: ignore[return-value]
+
+    tool = Tool.from_function(point)
+    with pytest.raises(
+        ToolError, match=r"returned a bad result: y: Input should be a valid integer"
+    ):
+        tool.result(point())
+    assert tool.result(Point(x=1, y=2))["structuredContent"] == {"x": 1, "y": 2}
+    assert tool.result({"x": "3", "y": 4})["structuredContent"] == {"x": 3, "y": 4}
