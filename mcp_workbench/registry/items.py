@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from mcp_workbench.errors import InvalidParams, ToolError
 from mcp_workbench.registry.content import ToolResult
+from mcp_workbench.registry.json_schema import ArgumentsSchema
 from mcp_workbench.registry.signature import Signature, inspect_function
 
 __all__ = [
@@ -85,8 +86,13 @@ class Target:
         Raises:
             pydantic.ValidationError: the arguments do not fit.
         """
-        model = self.signature.arguments.model_validate(arguments or {})
-        return {name: getattr(model, name) for name in type(model).model_fields}
+        given = arguments or {}
+        model = self.signature.arguments.model_validate(given)
+        fields = type(model).model_fields
+        kwargs = {name: getattr(model, name) for name in fields}
+        if self.signature.accepts_extra:
+            kwargs.update({k: v for k, v in given.items() if k not in fields})
+        return kwargs
 
 
 @dataclass(slots=True)
@@ -108,6 +114,8 @@ class Tool:
     task_after: float = 0.0
     """Seconds a task-capable call stays synchronous before it becomes a task: a call that
     finishes, or needs input, within that time answers directly."""
+    schema: ArgumentsSchema | None = None
+    """Set when the tool was given an explicit input schema: arguments are checked by it."""
     _descriptors: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -142,6 +150,7 @@ class Tool:
             input_schema=input_schema or signature.input_schema,
             task=task,
             task_after=task_after,
+            schema=ArgumentsSchema(input_schema) if input_schema else None,
         )
 
     def renamed(self, name: str) -> Tool:
@@ -176,6 +185,10 @@ class Tool:
             ToolError: the arguments do not fit the input schema (reported as ``isError``
                 so the model can correct itself, as MCP asks).
         """
+        if self.schema is not None:
+            problems = self.schema.problems(arguments or {})
+            if problems:
+                raise ToolError("Invalid arguments: " + "; ".join(problems))
         try:
             return self.target.bind(arguments)
         except ValidationError as exc:

@@ -56,6 +56,8 @@ class Signature:
     """Parameters whose type is a ``Literal`` or ``Enum``: their values, for completion."""
     parameters: list[tuple[str, str | None, bool]]
     """(name, description, required) of each argument, in order."""
+    accepts_extra: bool = False
+    """The function takes ``**kwargs``: arguments beyond its parameters are passed on."""
 
 
 def _is_context(annotation: Any) -> bool:
@@ -145,8 +147,12 @@ def inspect_function(fn: Callable[..., Any], *, structured_output: bool | None =
     context_param: str | None = None
     choices: dict[str, list[str]] = {}
     parameters: list[tuple[str, str | None, bool]] = []
+    accepts_extra = False
     for name, param in sig.parameters.items():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if param.kind is param.VAR_KEYWORD:
+            accepts_extra = True
+            continue
+        if param.kind is param.VAR_POSITIONAL:
             continue
         annotation = hints.get(name, Any)
         if _is_context(annotation):
@@ -169,4 +175,4 @@ def inspect_function(fn: Callable[..., Any], *, structured_output: bool | None =
     output = None
     if structured_output is not False:
         output = _output_spec(hints.get("return", sig.return_annotation))
-    return Signature(model, schema, context_param, output, choices, parameters)
+    return Signature(model, schema, context_param, output, choices, parameters, accepts_extra)

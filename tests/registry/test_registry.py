@@ -188,3 +188,28 @@ def test_results_are_checked_against_the_return_type() -> None:
         tool.result(point())
     assert tool.result(Point(x=1, y=2))["structuredContent"] == {"x": 1, "y": 2}
     assert tool.result({"x": "3", "y": 4})["structuredContent"] == {"x": 3, "y": 4}
+
+
+def test_explicit_input_schema_is_enforced() -> None:
+    schema = {
+        "type": "object",
+        "$defs": {"port": {"type": "integer", "minimum": 1, "maximum": 65535}},
+        "properties": {"host": {"type": "string"}, "port": {"$ref": "#/$defs/port"}},
+        "required": ["host"],
+        "additionalProperties": False,
+    }
+
+    def connect(**arguments: Any) -> str:
+        return f"{arguments['host']}:{arguments.get('port', 80)}"
+
+    tool = Tool.from_function(connect, input_schema=schema)
+    assert tool.descriptor()["inputSchema"] is schema
+    assert connect(**tool.bind({"host": "h", "port": 8080})) == "h:8080"
+    with pytest.raises(ToolError, match="port: 70000 is greater than the maximum of 65535"):
+        tool.bind({"host": "h", "port": 70000})
+    with pytest.raises(ToolError, match="'host' is a required property"):
+        tool.bind({})
+    with pytest.raises(ToolError, match="Additional properties are not allowed"):
+        tool.bind({"host": "h", "extra": 1})
+    with pytest.raises(TypeError, match="invalid input schema"):
+        Tool.from_function(connect, input_schema={"type": "no-such-type"})
