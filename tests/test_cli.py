@@ -172,3 +172,33 @@ def test_stdio_with_regular_files(tmp_path: Path) -> None:
     }
     assert replies_by_id[1]["result"]["content"][0]["text"] == "from a file"
     assert replies_by_id[None]["error"]["code"] == -32700
+
+
+def test_stdio_answers_a_batch_read_just_before_stdin_closes() -> None:
+    frames = (
+        '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-03-26",'
+        '"capabilities":{},"clientInfo":{"name":"t","version":"0"}}}\n'
+        '[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleepy",'
+        '"arguments":{"seconds":0.2}}},{"jsonrpc":"2.0","id":2,"method":"ping"}]\n'
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mcp_workbench.cli",
+            "stdio",
+            "--tools",
+            "tests.fixtures.demo_tools",
+            "--no-entry-points",
+        ],
+        input=frames,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=server_env(),
+        cwd=ROOT,
+        check=False,
+    )
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    batch = next(r for r in replies if isinstance(r, list))
+    assert sorted(r["id"] for r in batch) == [1, 2]

@@ -178,9 +178,10 @@ class Engine:
             await channel.send(error_response(None, jsonrpc_error(exc)))
             return
         if isinstance(payload, list):
-            reply = await self.handle_batch(session, payload, channel, session.revision)
-            if reply is not None:
-                await channel.send(reply)
+            # Like a single request, a batch runs on its own so reading goes on meanwhile.
+            batch = asyncio.create_task(self._batch_and_send(session, payload, channel))
+            session.batches.add(batch)
+            batch.add_done_callback(session.batches.discard)
             return
         try:
             message = parse_message(payload)
@@ -198,6 +199,11 @@ class Engine:
             self.handle_notification(session, message)
         else:
             self.handle_response(session, message)
+
+    async def _batch_and_send(self, session: Session, batch: list[Any], channel: Channel) -> None:
+        reply = await self.handle_batch(session, batch, channel, session.revision)
+        if reply is not None:
+            await channel.send(reply)
 
     async def _serve_and_send(self, session: Session, req: Request, channel: Channel) -> None:
         try:

@@ -75,6 +75,8 @@ class Session:
     log_level: str | None = None
     subscriptions: set[str] = field(default_factory=set)
     inflight: dict[RequestId, asyncio.Task[Any]] = field(default_factory=dict)
+    batches: set[asyncio.Task[None]] = field(default_factory=set)
+    """JSON-RPC batches being served (2025-03-26)."""
     cancelled: set[RequestId] = field(default_factory=set)
     """Ids the client cancelled: their tasks end without a response."""
     pending: dict[RequestId, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
@@ -96,6 +98,8 @@ class Session:
         for rid, task in list(self.inflight.items()):
             self.cancelled.add(rid)
             task.cancel()
+        for batch in list(self.batches):
+            batch.cancel()
         for fut in list(self.pending.values()):
             if not fut.done():
                 fut.cancel()

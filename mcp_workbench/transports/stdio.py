@@ -180,7 +180,7 @@ async def serve_connection(
                 else:
                     await engine.receive(session, line, channel)
         # The client closed its side: let running requests answer, briefly.
-        pending = list(session.inflight.values())
+        pending = [*session.inflight.values(), *session.batches]
         if pending:
             await asyncio.wait(pending, timeout=2.0)
     finally:
