@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -46,18 +47,30 @@ def server_env() -> dict[str, str]:
     return env
 
 
+def stdio_args(*extra: str) -> list[str]:
+    """Arguments of ``mcp-workbench`` for a stdio server serving the fixture tools."""
+    return ["stdio", "--tools", FIXTURE_TOOLS, "--no-entry-points", *extra]
+
+
 def stdio_command(*extra: str) -> list[str]:
     """The command line of a stdio server serving the fixture tools."""
-    return [
-        sys.executable,
-        "-m",
-        "mcp_workbench.cli",
-        "stdio",
-        "--tools",
-        FIXTURE_TOOLS,
-        "--no-entry-points",
-        *extra,
-    ]
+    return [sys.executable, "-m", "mcp_workbench.cli", *stdio_args(*extra)]
+
+
+def run_cli(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``mcp-workbench ARGS`` to completion (stdin from ``input``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_workbench.cli", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env or server_env(),
+        cwd=ROOT,
+        check=False,
+    )
 
 
 async def spawn_http_server(

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,19 +14,14 @@ import pytest
 
 from mcp_workbench import load_settings
 from mcp_workbench.errors import WorkbenchError
-from tests.conftest import ROOT, server_env, spawn_http_server
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mcp_workbench.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env or server_env(),
-        cwd=ROOT,
-        check=False,
-    )
+from tests.conftest import (
+    ROOT,
+    run_cli,
+    server_env,
+    spawn_http_server,
+    stdio_args,
+    stdio_command,
+)
 
 
 def test_version_and_help() -> None:
@@ -122,16 +116,7 @@ def test_stdio_keeps_stdout_clean_of_prints(tmp_path: Path) -> None:
         '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
         '"io.modelcontextprotocol/clientCapabilities":{}}}}\n'
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mcp_workbench.cli", "stdio", "--tools", "noisy_tools"],
-        input=request,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+    result = run_cli("stdio", "--tools", "noisy_tools", input=request, env=env)
     lines = result.stdout.splitlines()
     assert len(lines) == 1, result.stdout
     assert '"text":"ok"' in lines[0]
@@ -149,15 +134,7 @@ def test_stdio_with_regular_files(tmp_path: Path) -> None:
     )
     with requests.open("rb") as stdin, replies.open("wb") as stdout:
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mcp_workbench.cli",
-                "stdio",
-                "--tools",
-                "tests.fixtures.demo_tools",
-                "--no-entry-points",
-            ],
+            stdio_command(),
             stdin=stdin,
             stdout=stdout,
             stderr=subprocess.PIPE,
@@ -181,24 +158,7 @@ def test_stdio_answers_a_batch_read_just_before_stdin_closes() -> None:
         '[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleepy",'
         '"arguments":{"seconds":0.2}}},{"jsonrpc":"2.0","id":2,"method":"ping"}]\n'
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mcp_workbench.cli",
-            "stdio",
-            "--tools",
-            "tests.fixtures.demo_tools",
-            "--no-entry-points",
-        ],
-        input=frames,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=server_env(),
-        cwd=ROOT,
-        check=False,
-    )
+    result = run_cli(*stdio_args(), input=frames)
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     batch = next(r for r in replies if isinstance(r, list))
     assert sorted(r["id"] for r in batch) == [1, 2]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, Connect, server_env
+from tests.conftest import Connect, run_cli, stdio_args
 
 
 async def test_sync_tools_run_in_worker_threads(connect_modern: Connect) -> None:
@@ -33,28 +31,7 @@ def test_structured_log_lines(tmp_path: Path) -> None:
         '"arguments":{"message":"x"},"_meta":{"io.modelcontextprotocol/protocolVersion":'
         '"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}\n'
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mcp_workbench.cli",
-            "stdio",
-            "--tools",
-            "tests.fixtures.demo_tools",
-            "--no-entry-points",
-            "--log-format",
-            "json",
-            "--log-level",
-            "DEBUG",
-        ],
-        input=frames,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=server_env(),
-        cwd=ROOT,
-        check=False,
-    )
+    result = run_cli(*stdio_args("--log-format", "json", "--log-level", "DEBUG"), input=frames)
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert records, result.stderr
     assert all({"ts", "level", "logger", "message"} <= set(r) for r in records)
