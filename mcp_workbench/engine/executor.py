@@ -76,7 +76,7 @@ class ToolExecutor:
         context_param = target.signature.context_param
         if context_param is not None:
             kwargs[context_param] = ToolContext(call)
-        task = asyncio.current_task()
+        task = asyncio.current_task(call.loop)
         assert task is not None
         self._deadlines.watch(task, deadline or self.default_timeout)
         try:
