@@ -35,7 +35,8 @@ def _valid_answer(method: str, answer: Any) -> bool:
     if not isinstance(answer, dict):
         return False
     if method == "elicitation/create":
-        return answer.get("action") in _ELICIT_ACTIONS
+        action = answer.get("action")
+        return isinstance(action, str) and action in _ELICIT_ACTIONS
     if method == "sampling/createMessage":
         return isinstance(answer.get("content"), dict | list)
     return isinstance(answer.get("roots"), list)

@@ -104,7 +104,7 @@ def install(engine: Engine) -> None:
     @engine.method("logging/setLevel")
     async def set_level(call: Call) -> dict[str, Any]:
         level = call.params.get("level")
-        if level not in LOG_LEVELS:
+        if not isinstance(level, str) or level not in LOG_LEVELS:
             raise InvalidParams(f"Invalid log level {level!r}; expected one of {list(LOG_LEVELS)}")
         call.session.log_level = level
         return {}

@@ -61,7 +61,7 @@ def read_request_meta(meta: dict[str, Any]) -> RequestMeta:
     if not isinstance(info, dict):
         raise InvalidParams(f"_meta[{CLIENT_INFO!r}] must be an object")
     level = meta.get(LOG_LEVEL)
-    if level is not None and level not in LOG_LEVELS:
+    if level is not None and (not isinstance(level, str) or level not in LOG_LEVELS):
         raise InvalidParams(f"Invalid log level {level!r}; expected one of {list(LOG_LEVELS)}")
     return RequestMeta(version, info, caps, level, progress_token(meta))
 
