@@ -131,3 +131,50 @@ def test_arbitrary_frames_never_break_the_engine(batch: list[Any]) -> None:
                     assert item["error"]["code"] != -32603, item  # no internal errors
 
     asyncio.run(run())
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(messages | json_values, min_size=1, max_size=3), st.booleans())
+def test_arbitrary_http_bodies_never_break_the_server(bodies: list[Any], modern: bool) -> None:
+    import httpx
+
+    from mcp_workbench.transports.http_server import start_http_server
+
+    async def run() -> None:
+        eng = build_engine(
+            Settings(tools=["tests.fixtures.demo_tools"], entry_points=False, tool_timeout=2.0)
+        )
+        server, transport, port = await start_http_server(eng, "127.0.0.1", 0)
+        headers = {"Accept": "application/json, text/event-stream"}
+        if modern:
+            headers["MCP-Protocol-Version"] = "2026-07-28"
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+                for body in bodies:
+                    method = body.get("method") if isinstance(body, dict) else None
+                    sendable = isinstance(method, str) and method.isascii() and method.isprintable()
+                    extra = {"Mcp-Method": method} if sendable else {}
+                    response = await http.post(
+                        "/mcp",
+                        content=orjson.dumps(body),
+                        headers={**headers, **extra, "Content-Type": "application/json"},
+                    )
+                    assert response.status_code < 500, response.text
+                ok = await http.post(
+                    "/mcp",
+                    content=orjson.dumps(ECHO),
+                    headers={
+                        **headers,
+                        "Content-Type": "application/json",
+                        "MCP-Protocol-Version": "2026-07-28",
+                        "Mcp-Method": "tools/call",
+                        "Mcp-Name": "echo",
+                    },
+                )
+                assert ok.json()["result"]["content"][0]["text"] == "alive"
+        finally:
+            server.stop()
+            await transport.close()
+            await eng.shutdown()
+
+    asyncio.run(run())
