@@ -152,8 +152,9 @@ def test_arbitrary_http_bodies_never_break_the_server(bodies: list[Any], modern:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
                 for body in bodies:
                     method = body.get("method") if isinstance(body, dict) else None
-                    sendable = isinstance(method, str) and method.isascii() and method.isprintable()
-                    extra = {"Mcp-Method": method} if sendable else {}
+                    extra: dict[str, str] = {}
+                    if isinstance(method, str) and method.isascii() and method.isprintable():
+                        extra["Mcp-Method"] = method
                     response = await http.post(
                         "/mcp",
                         content=orjson.dumps(body),
