@@ -14,6 +14,7 @@ Origin and Host are checked on every request against DNS rebinding.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, Protocol
 
@@ -52,13 +53,28 @@ __all__ = ["HttpIO", "McpRequest"]
 
 log = logging.getLogger("mcp_workbench.http")
 
-# Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
 _SSE_HEADERS = {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",
 }
+_JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+# Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
+
+
+@functools.lru_cache(maxsize=64)
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";", maxsplit=1)[0].strip().lower() == "application/json"
+
+
+@functools.lru_cache(maxsize=64)
+def _accept(accept: str) -> tuple[bool, bool]:
+    """(lists both JSON and SSE, lists SSE first) for an ``Accept`` header."""
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    anything = "*/*" in types
+    both = ("application/json" in types or anything) and ("text/event-stream" in types or anything)
+    return both, bool(types) and types[0] == "text/event-stream"
 
 
 class HttpIO(Protocol):
@@ -103,6 +119,7 @@ class McpRequest:
         self._stream: SseStream | None = None
         self._cancel_on_close = False
         self._released = False
+        self._streaming = False
 
     def connection_closed(self) -> None:
         """The client hung up: detach its stream; a modern request is cancelled."""
@@ -185,8 +202,7 @@ class McpRequest:
 
     def _prefers_sse(self) -> bool:
         """The client lists ``text/event-stream`` first in Accept: answer with a stream."""
-        first = self._header("Accept").split(",")[0]
-        return first.split(";")[0].strip().lower() == "text/event-stream"
+        return _accept(self._header("Accept"))[1]
 
     def _start_sse(self) -> None:
         self.io.start_stream(_SSE_HEADERS)
@@ -203,14 +219,10 @@ class McpRequest:
     async def post(self) -> None:
         if not self._guard():
             return
-        ctype = self._header("Content-Type")
-        if ctype.split(";")[0].strip().lower() != "application/json":
+        if not _is_json(self._header("Content-Type")):
             self._error(415, InvalidRequest("Unsupported Media Type: use application/json"))
             return
-        accept = self._header("Accept")
-        if not ("application/json" in accept or "*/*" in accept) or not (
-            "text/event-stream" in accept or "*/*" in accept
-        ):
+        if not _accept(self._header("Accept"))[0]:
             self._error(
                 406,
                 InvalidRequest(
@@ -363,11 +375,10 @@ class McpRequest:
         transport = self.transport
         stream = transport.new_stream(session, resumable=legacy)
         self._stream = stream
-        started = asyncio.Event()
 
         async def begin_sse(chunk: bytes) -> None:
-            if not started.is_set():
-                started.set()
+            if not self._streaming:
+                self._streaming = True
                 self._start_sse()
             await self._write_sse(chunk)
 
@@ -377,8 +388,8 @@ class McpRequest:
                 return
             self._released = True
             stream.detach(begin_sse)
-            if not started.is_set():
-                started.set()
+            if not self._streaming:
+                self._streaming = True
                 self._start_sse()
             self.io.end()
 
@@ -409,12 +420,12 @@ class McpRequest:
         if response is None:
             stream.finish()
             if not answered:
-                if started.is_set():
+                if self._streaming:
                     self.io.end()
                 else:
                     self._empty(202)
             return
-        if started.is_set():
+        if self._streaming:
             await stream.send(response)
             stream.finish()
             if not answered:

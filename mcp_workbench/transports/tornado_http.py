@@ -65,9 +65,6 @@ class McpHandler(tornado.web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         """MCP clients are not browsers with cookies; Origin is checked instead."""
 
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-
     def principal(self) -> str | None:
         """Who is calling; subclasses that authenticate say who."""
         return None
