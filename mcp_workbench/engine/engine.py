@@ -52,7 +52,7 @@ from mcp_workbench.protocol.meta import (
     read_request_meta,
 )
 from mcp_workbench.protocol.request_state import RequestStateCodec
-from mcp_workbench.protocol.versions import REVISIONS, Revision
+from mcp_workbench.protocol.versions import MODERN_VERSIONS, REVISIONS, Revision
 from mcp_workbench.registry.registry import Registry
 
 __all__ = ["Engine"]
@@ -322,7 +322,7 @@ class Engine:
             rmeta = read_request_meta(meta)
             rev = REVISIONS.get(rmeta.protocol_version)
             if rev is None or not rev.modern:
-                raise UnsupportedProtocolVersion(rmeta.protocol_version, self.modern_versions())
+                raise UnsupportedProtocolVersion(rmeta.protocol_version, MODERN_VERSIONS)
             if req.method in LEGACY_ONLY:
                 raise MethodNotFound(f"Method not found: {req.method} (not in {rev.version})")
             info, caps = rmeta.client_info, rmeta.client_capabilities
@@ -363,10 +363,6 @@ class Engine:
         if method in MODERN_ONLY:
             raise MethodNotFound(f"Method not found: {method} (not in {rev.version})")
         return rev
-
-    def modern_versions(self) -> list[str]:
-        """Versions a modern (per-request metadata) request may name."""
-        return [v for v, r in REVISIONS.items() if r.modern]
 
     def _modern_result(
         self, result: dict[str, Any], method: str, session: Session

@@ -16,7 +16,7 @@ from typing import Any
 from mcp_workbench.errors import HeaderMismatch, UnsupportedProtocolVersion
 from mcp_workbench.jsonrpc import Message, Request
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
-from mcp_workbench.protocol.versions import REVISIONS
+from mcp_workbench.protocol.versions import MODERN_VERSIONS, REVISIONS
 
 __all__ = [
     "SESSION_HEADER",
@@ -157,7 +157,7 @@ def check_request_headers(
         raise _mismatch(VERSION_HEADER, version, body_version)
     rev = REVISIONS.get(version)
     if rev is None or not rev.modern:
-        raise UnsupportedProtocolVersion(version, [v for v, r in REVISIONS.items() if r.modern])
+        raise UnsupportedProtocolVersion(version, MODERN_VERSIONS)
     if not isinstance(message, Request):
         return
     method = header("Mcp-Method")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 __all__ = [
     "LATEST",
     "LATEST_LEGACY",
+    "LEGACY_VERSIONS",
     "MODERN",
+    "MODERN_VERSIONS",
     "REVISIONS",
     "SUPPORTED_VERSIONS",
     "Revision",
@@ -47,6 +49,10 @@ REVISIONS: dict[str, Revision] = {
     )
 }
 SUPPORTED_VERSIONS: list[str] = list(REVISIONS)
+MODERN_VERSIONS: list[str] = [v for v, r in REVISIONS.items() if r.modern]
+"""Versions a request may name in ``_meta`` (stateless revisions)."""
+LEGACY_VERSIONS: list[str] = [v for v, r in REVISIONS.items() if not r.modern]
+"""Versions reached through the ``initialize`` handshake."""
 LATEST = REVISIONS["2026-07-28"]
 LATEST_LEGACY = REVISIONS["2025-11-25"]
 MODERN = LATEST

@@ -45,7 +45,7 @@ from mcp_workbench.protocol.http_headers import (
     check_request_headers,
 )
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
-from mcp_workbench.protocol.versions import HTTP_DEFAULT, REVISIONS, Revision
+from mcp_workbench.protocol.versions import HTTP_DEFAULT, LEGACY_VERSIONS, REVISIONS, Revision
 from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.sse import SseStream
 
@@ -197,6 +197,17 @@ class McpRequest:
             return None
         return session
 
+    def _named_session(self, verb: str) -> Session | None:
+        """The legacy session a GET or DELETE names, or None after answering 405/400/404."""
+        if not self.io.header(SESSION_HEADER):
+            self._error(
+                405,
+                InvalidRequest(f"Method Not Allowed: {verb} needs a legacy session"),
+                headers={"Allow": "POST"},
+            )
+            return None
+        return self._session_from_header()
+
     async def _write_sse(self, chunk: bytes) -> None:
         await self.io.write(chunk)
 
@@ -327,9 +338,7 @@ class McpRequest:
         if rev is None or rev.modern:
             self._error(
                 400,
-                UnsupportedProtocolVersion(
-                    version, [r for r in REVISIONS if not REVISIONS[r].modern]
-                ),
+                UnsupportedProtocolVersion(version, LEGACY_VERSIONS),
             )
             return False
         return True
@@ -451,14 +460,7 @@ class McpRequest:
                 406, InvalidRequest("Not Acceptable: Accept must include text/event-stream")
             )
             return
-        if not self.io.header(SESSION_HEADER):
-            self._error(
-                405,
-                InvalidRequest("Method Not Allowed: GET needs a legacy session"),
-                headers={"Allow": "POST"},
-            )
-            return
-        session = self._session_from_header()
+        session = self._named_session("GET")
         if session is None:
             return
         last = self.io.header("Last-Event-ID")
@@ -517,14 +519,7 @@ class McpRequest:
     async def delete(self) -> None:
         if not self._guard():
             return
-        if not self.io.header(SESSION_HEADER):
-            self._error(
-                405,
-                InvalidRequest("Method Not Allowed: DELETE needs a legacy session"),
-                headers={"Allow": "POST"},
-            )
-            return
-        session = self._session_from_header()
+        session = self._named_session("DELETE")
         if session is None:
             return
         self.transport.end_session(session)
