@@ -13,9 +13,12 @@ from mcp_workbench import Engine, Settings
 from mcp_workbench.app import build_engine
 from tests.engine.test_engine import Inbox
 
+# An id the strategies below cannot produce (their strings are at most 20 characters), so
+# the reply to this request is never confused with a reply to a generated frame.
+SENTINEL = "sentinel-request-id-beyond-generated-lengths"
 ECHO = {
     "jsonrpc": "2.0",
-    "id": "ok",
+    "id": SENTINEL,
     "method": "tools/call",
     "params": {
         "name": "echo",
@@ -115,12 +118,14 @@ def test_arbitrary_frames_never_break_the_engine(batch: list[Any]) -> None:
                 await eng.receive(session, orjson.dumps(frame), inbox)
             await eng.receive(session, orjson.dumps(ECHO), inbox)
             async with asyncio.timeout(10):
-                while not any(isinstance(m, dict) and m.get("id") == "ok" for m in inbox.messages):
+                while not any(
+                    isinstance(m, dict) and m.get("id") == SENTINEL for m in inbox.messages
+                ):
                     inbox.arrived.clear()
                     await inbox.arrived.wait()
         finally:
             eng.close_session(session)
-        reply = next(m for m in inbox.messages if isinstance(m, dict) and m.get("id") == "ok")
+        reply = next(m for m in inbox.messages if isinstance(m, dict) and m.get("id") == SENTINEL)
         assert reply["result"]["content"] == [{"type": "text", "text": "alive"}]
         for message in inbox.messages:
             for item in message if isinstance(message, list) else [message]:
