@@ -1,13 +1,15 @@
-"""Build a ready engine from settings: registry, user modules, entry points."""
+"""Build a ready server from settings: registry, user modules, entry points, the store."""
 
 from __future__ import annotations
 
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
+from mcp_workbench.service import Limits, Workbench
 from mcp_workbench.tools import BUILTIN_MODULES
+from mcp_workbench.tools.store import RegistryMirror, attach_store
 
-__all__ = ["build_engine"]
+__all__ = ["WorkbenchServer", "build_engine", "open_workbench"]
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -27,3 +29,43 @@ def build_engine(settings: Settings) -> Engine:
     if settings.entry_points:
         load_entry_points(registry)
     return Engine(registry, settings)
+
+
+def open_workbench(settings: Settings) -> Workbench:
+    """The store named by ``settings``, opened and migrated.
+
+    Raises:
+        StoreError: it cannot be opened or migrated.
+    """
+    return Workbench.open(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        limits=Limits(max_body_bytes=settings.max_body_bytes),
+    )
+
+
+class WorkbenchServer:
+    """An engine and, when the store is on, the workbench it serves: started and closed
+    together."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = build_engine(settings)
+        self.workbench: Workbench | None = None
+        self._mirror: RegistryMirror | None = None
+        if settings.store:
+            self.workbench = open_workbench(settings)
+            self._mirror = attach_store(self.engine.registry, self.workbench)
+
+    async def start(self) -> None:
+        """Bind to the running loop and load the store's items into the registry."""
+        if self.workbench is not None and self._mirror is not None:
+            await self.workbench.start()
+            await self._mirror.start()
+
+    def close(self) -> None:
+        """Stop following the store and close it."""
+        if self._mirror is not None:
+            self._mirror.close()
+        if self.workbench is not None:
+            self.workbench.close()

@@ -6,12 +6,15 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp_workbench.__about__ import __version__
 from mcp_workbench.config import Settings, load_settings
 from mcp_workbench.errors import WorkbenchError
 from mcp_workbench.logs import configure_logging
+
+if TYPE_CHECKING:
+    from mcp_workbench.app import WorkbenchServer
 
 __all__ = ["main"]
 
@@ -31,6 +34,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--log-format", choices=["json", "text"])
+    _store_options(parser)
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="serve tools only: no prompts, notes or boards from the store",
+    )
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="directory of the workbench's files (SQLite store)"
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="store URL (default: SQLite in the data dir; postgresql+psycopg://... for PostgreSQL)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,10 +86,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {
-        "tools": args.tools,
-        "log_level": args.log_level,
-        "log_format": args.log_format,
-        "entry_points": False if args.no_entry_points else None,
+        "tools": getattr(args, "tools", None),
+        "log_level": getattr(args, "log_level", None),
+        "log_format": getattr(args, "log_format", None),
+        "entry_points": False if getattr(args, "no_entry_points", False) else None,
+        "store": False if getattr(args, "no_store", False) else None,
+        "data_dir": getattr(args, "data_dir", None),
+        "database_url": getattr(args, "database_url", None),
     }
     for name in ("host", "port", "allowed_origins", "allowed_hosts"):
         if hasattr(args, name):
@@ -97,24 +120,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         configure_logging(settings.log_level, settings.log_format)
-        from mcp_workbench.app import build_engine
+        from mcp_workbench.app import WorkbenchServer
 
-        engine = build_engine(settings)
+        server = WorkbenchServer(settings)
     except (WorkbenchError, ImportError) as exc:
         print(f"mcp-workbench: error: {exc}", file=sys.stderr)
         return 2
     try:
-        if args.command == "stdio":
-            from mcp_workbench.transports.stdio import serve_stdio
-
-            _run(serve_stdio(engine, stdout=protocol_out))
-        elif args.command == "serve-http":
-            from mcp_workbench.transports.http_server import run_http_server
-
-            _run(run_http_server(engine))
+        _run(_serve(server, args.command, protocol_out))
     except KeyboardInterrupt:
         pass
+    finally:
+        server.close()
     return 0
+
+
+async def _serve(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
+    await server.start()
+    if command == "stdio":
+        from mcp_workbench.transports.stdio import serve_stdio
+
+        await serve_stdio(server.engine, stdout=protocol_out)
+    else:
+        from mcp_workbench.transports.http_server import run_http_server
+
+        await run_http_server(server.engine)
 
 
 if __name__ == "__main__":

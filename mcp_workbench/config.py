@@ -11,12 +11,18 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+from platformdirs import user_data_dir
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mcp_workbench.errors import WorkbenchError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "default_data_dir", "load_settings"]
+
+
+def default_data_dir() -> Path:
+    """Where the workbench keeps its data unless told otherwise (per user, per platform)."""
+    return Path(user_data_dir("mcp-workbench", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -90,6 +96,21 @@ class Settings(BaseSettings):
         None,
         description="Key that protects MRTR requestState; random per process when unset "
         "(set it when several nodes serve one client).",
+    )
+    store: bool = Field(
+        True, description="Keep prompts, notes and boards in the store and serve them over MCP."
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Directory of the workbench's own files (the SQLite store among them).",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store; default: the SQLite file workbench.db in "
+        "data_dir. PostgreSQL: postgresql+psycopg://user:password@host/database.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest note, prompt or card text stored, in bytes."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Level of the server's own log (always on stderr)."

@@ -15,6 +15,7 @@
     ├── ToolError                           a tool failed; reported as an ``isError`` result
     ├── AuthError                           who you are could not be established
     ├── PermissionDenied                    who you are may not do this
+    ├── InvalidInput                        a value breaks a rule (bad name, body too big)
     ├── NotFound                            the named thing does not exist
     ├── Conflict                            a stale version or a clash with concurrent work
     ├── RateLimited                         too many calls; carries ``retry_after`` seconds
@@ -34,6 +35,7 @@ __all__ = [
     "Conflict",
     "HeaderMismatch",
     "InternalError",
+    "InvalidInput",
     "InvalidParams",
     "InvalidRequest",
     "MethodNotFound",
@@ -160,6 +162,10 @@ class PermissionDenied(WorkbenchError):
     """The caller is authenticated but not allowed to do this."""
 
 
+class InvalidInput(WorkbenchError):
+    """A value breaks a rule of the workbench: a bad name or label, an oversized body."""
+
+
 class NotFound(WorkbenchError):
     """The named tool, prompt, resource or record does not exist."""
 
@@ -195,6 +201,8 @@ def jsonrpc_error(exc: BaseException, *, legacy_not_found: bool = False) -> dict
         code = exc.code
     elif isinstance(exc, NotFound):
         code = LEGACY_RESOURCE_NOT_FOUND if legacy_not_found else INVALID_PARAMS
+    elif isinstance(exc, InvalidInput):
+        code = INVALID_PARAMS
     elif isinstance(exc, PermissionDenied):
         code = PERMISSION_DENIED
     elif isinstance(exc, Conflict):

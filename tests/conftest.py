@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -39,17 +42,29 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-def server_env() -> dict[str, str]:
-    """Environment for server subprocesses: test page size, project on the path."""
+_DATA_ROOT = Path(tempfile.mkdtemp(prefix="mcp-workbench-tests-"))
+atexit.register(shutil.rmtree, _DATA_ROOT, ignore_errors=True)
+
+
+def fresh_data_dir() -> Path:
+    """A new, empty data directory (its own SQLite store) under this run's temp folder."""
+    return Path(tempfile.mkdtemp(dir=_DATA_ROOT))
+
+
+def server_env(data_dir: Path | None = None) -> dict[str, str]:
+    """Environment for server subprocesses: test page size, project on the path, and a
+    data directory of their own (a fresh one unless given)."""
     env = dict(os.environ)
     env["MCP_WORKBENCH_PAGE_SIZE"] = str(PAGE_SIZE)
+    env["MCP_WORKBENCH_DATA_DIR"] = str(data_dir or fresh_data_dir())
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
 def stdio_args(*extra: str) -> list[str]:
-    """Arguments of ``mcp-workbench`` for a stdio server serving the fixture tools."""
-    return ["stdio", "--tools", FIXTURE_TOOLS, "--no-entry-points", *extra]
+    """Arguments of ``mcp-workbench`` for a stdio server serving the fixture tools (and no
+    store: the store's surface has its own suite)."""
+    return ["stdio", "--tools", FIXTURE_TOOLS, "--no-entry-points", "--no-store", *extra]
 
 
 def stdio_command(*extra: str) -> list[str]:

@@ -162,3 +162,35 @@ def test_stdio_answers_a_batch_read_just_before_stdin_closes() -> None:
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     batch = next(r for r in replies if isinstance(r, list))
     assert sorted(r["id"] for r in batch) == [1, 2]
+
+
+def test_stdio_with_devnull_regression_epoll_abort() -> None:
+    """Regression: stdin or stdout on /dev/null (a device epoll refuses) aborted the process."""
+    request = (
+        '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":'
+        '{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}\n'
+    )
+    with open(os.devnull, "wb") as devnull:
+        result = subprocess.run(
+            stdio_command(),
+            input=request.encode(),
+            stdout=devnull,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            env=server_env(),
+            cwd=ROOT,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    with open(os.devnull, "rb") as devnull:
+        result = subprocess.run(
+            stdio_command(),
+            stdin=devnull,
+            capture_output=True,
+            timeout=30,
+            env=server_env(),
+            cwd=ROOT,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b""

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from mcp_workbench.errors import InvalidParams, ToolError
 from mcp_workbench.registry.content import ToolResult
 from mcp_workbench.registry.json_schema import ArgumentsSchema
-from mcp_workbench.registry.signature import Signature, inspect_function
+from mcp_workbench.registry.signature import Signature, inspect_function, string_arguments
 
 __all__ = [
     "Completer",
@@ -257,6 +257,27 @@ class Prompt:
             title=title,
             icons=icons,
             completers=completers_for(target.signature.choices, completions),
+        )
+
+    @classmethod
+    def from_arguments(
+        cls,
+        name: str,
+        render: Callable[..., Awaitable[Any]],
+        arguments: list[tuple[str, str | None, bool]],
+        *,
+        description: str | None = None,
+        title: str | None = None,
+        accepts_extra: bool = False,
+    ) -> Prompt:
+        """A prompt whose arguments are data (``(name, description, required)``), rendered by
+        the coroutine function ``render(**arguments)``: prompts kept in a store."""
+        signature = string_arguments(name, arguments, accepts_extra=accepts_extra)
+        return cls(
+            name=name,
+            target=Target(render, signature, is_async=True),
+            description=description,
+            title=title,
         )
 
     def renamed(self, name: str) -> Prompt:

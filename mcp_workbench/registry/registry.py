@@ -92,6 +92,7 @@ class Registry:
         self._templates: _Collection[ResourceTemplate] = _Collection()
         self._listeners: list[Listener] = []
         self._update_listeners: list[Callable[[str], None]] = []
+        self._prompt_resolvers: list[Callable[[str], Prompt | None]] = []
 
     # -- change notification -------------------------------------------------------------
     def on_change(self, listener: Listener) -> Callable[[], None]:
@@ -178,8 +179,19 @@ class Registry:
         return True
 
     def get_prompt(self, name: str) -> Prompt | None:
-        """The prompt called ``name``."""
-        return self._prompts.items.get(name)
+        """The prompt called ``name``, or one a resolver makes for that name."""
+        found = self._prompts.items.get(name)
+        if found is None:
+            for resolve in self._prompt_resolvers:
+                found = resolve(name)
+                if found is not None:
+                    break
+        return found
+
+    def add_prompt_resolver(self, resolve: Callable[[str], Prompt | None]) -> None:
+        """Ask ``resolve(name)`` for prompts not registered under ``name`` (names that
+        select a variant, such as ``review@production``); it returns None to pass."""
+        self._prompt_resolvers.append(resolve)
 
     def prompts_page(self, cursor: Any = None) -> tuple[list[Prompt], str | None]:
         """One page of prompts."""

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from mcp_workbench.registry.content import ToolResult
 from mcp_workbench.registry.context import ToolContext
 
-__all__ = ["OutputSpec", "Signature", "inspect_function"]
+__all__ = ["OutputSpec", "Signature", "inspect_function", "string_arguments"]
 
 _SCALAR_RETURNS = (str, type(None), inspect.Signature.empty)
 
@@ -176,3 +176,18 @@ def inspect_function(fn: Callable[..., Any], *, structured_output: bool | None =
     if structured_output is not False:
         output = _output_spec(hints.get("return", sig.return_annotation))
     return Signature(model, schema, context_param, output, choices, parameters, accepts_extra)
+
+
+def string_arguments(
+    name: str, parameters: list[tuple[str, str | None, bool]], *, accepts_extra: bool = False
+) -> Signature:
+    """The signature of a function taking the named string arguments (as prompts do), for
+    items whose arguments are data, not Python parameters. Optional ones default to ``""``."""
+    fields: dict[str, Any] = {
+        pname: (str, ... if required else "") for pname, _, required in parameters
+    }
+    model = create_model(f"{name}_arguments", __config__=ConfigDict(extra="ignore"), **fields)
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    schema.setdefault("properties", {})
+    return Signature(model, schema, None, None, {}, list(parameters), accepts_extra)

@@ -121,7 +121,12 @@ def _os_user() -> str | None:
 
 
 def _is_regular_file(file: BinaryIO) -> bool:
-    return stat.S_ISREG(os.fstat(file.fileno()).st_mode)
+    """True for files the event loop cannot poll: regular files, and devices that are not
+    terminals (``/dev/null``), which epoll refuses."""
+    mode = os.fstat(file.fileno()).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISBLK(mode):
+        return True
+    return stat.S_ISCHR(mode) and not os.isatty(file.fileno())
 
 
 async def _feed_from_file(file: BinaryIO, reader: asyncio.StreamReader) -> None:

@@ -1,0 +1,120 @@
+"""What every service shares: the database, the bus, limits, and the commit path.
+
+A mutation is a function that runs inside one write transaction: it reads what it needs,
+validates, checks the expected version and returns event drafts; :meth:`ServiceCore.commit`
+records them (the projection writes state in the same transaction) and, once committed,
+hands them to the bus in commit order.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from mcp_workbench.errors import Conflict, InvalidInput
+from mcp_workbench.events import EventBus
+from mcp_workbench.store import Database, Event, EventDraft, append
+
+__all__ = [
+    "Limits",
+    "Mutation",
+    "ServiceCore",
+    "check_size",
+    "check_version",
+    "new_id",
+    "normalize_tags",
+]
+
+Mutation = Callable[[Session, float], list[EventDraft]]
+"""``(session, now) -> drafts``: a change, computed inside its transaction."""
+
+_TAG = re.compile(r"^[\w/-]{1,64}$", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits on stored text."""
+
+    max_body_bytes: int = 1024 * 1024
+    max_title_chars: int = 500
+
+
+def new_id() -> str:
+    """A short random id for notes, lanes, cards and feedback."""
+    return uuid.uuid4().hex[:16]
+
+
+def check_version(kind: str, key: str, current: int, expected: int | None) -> None:
+    """Raise ``Conflict`` when the caller's ``expected`` version is not ``current``.
+
+    Raises:
+        Conflict: the caller worked from a stale version (``data`` holds both versions).
+    """
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"{kind} {key} is at version {current}, not {expected}: reload it and retry",
+            data={"current": current, "expected": expected},
+        )
+
+
+def check_size(what: str, value: str, limit: int) -> None:
+    """Raise ``InvalidInput`` when ``value`` is longer than ``limit`` bytes in UTF-8.
+
+    Raises:
+        InvalidInput: too big.
+    """
+    size = len(value.encode("utf-8"))
+    if size > limit:
+        raise InvalidInput(f"{what} is {size} bytes; the limit is {limit}")
+
+
+def normalize_tags(tags: list[str]) -> list[str]:
+    """Tags without a leading '#', deduplicated, in the order given.
+
+    Raises:
+        InvalidInput: a tag has spaces or characters Obsidian does not allow.
+    """
+    out: list[str] = []
+    for raw in tags:
+        tag = raw.strip().lstrip("#")
+        if not _TAG.match(tag) or tag.isdigit():
+            raise InvalidInput(f"invalid tag {raw!r}: letters, digits, '_', '-', '/' only")
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+class ServiceCore:
+    """The database, the bus and the limits, and the one path by which changes are made."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.limits = limits or Limits()
+        self.clock = clock
+
+    async def commit(self, mutation: Mutation, actor: str) -> list[Event]:
+        """Run ``mutation`` in one transaction and record its events; publish once committed.
+
+        Raises:
+            Conflict, NotFound, InvalidInput: the mutation refused (nothing was written).
+            StoreError: the database failed (nothing was written).
+        """
+
+        def transaction(session: Session) -> list[Event]:
+            now = round(self.clock(), 6)
+            drafts = mutation(session, now)
+            return [append(session, draft, actor=actor, ts=now) for draft in drafts]
+
+        return await self.db.write(transaction, then=self.bus.publish_threadsafe)

@@ -1,0 +1,315 @@
+"""Knowledge notes: Markdown bodies with frontmatter, tags and wikilinks, addressed by path."""
+
+from __future__ import annotations
+
+import builtins
+import posixpath
+import re
+from typing import Any
+from urllib.parse import quote, unquote
+
+from sqlmodel import Session, col, func, select
+
+from mcp_workbench.errors import Conflict, InvalidInput, NotFound
+from mcp_workbench.service.core import (
+    ServiceCore,
+    check_size,
+    check_version,
+    new_id,
+    normalize_tags,
+)
+from mcp_workbench.service.models import Note, NoteSummary, SearchHit
+from mcp_workbench.store import EventDraft, search_notes
+from mcp_workbench.store.tables import NoteRow
+
+__all__ = ["NOTE_SCHEME", "NoteService", "note_path", "note_uri", "parse_links"]
+
+NOTE_SCHEME = "note://"
+_WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
+_INLINE_TAG = re.compile(r"(?<![\w&#/])#([\w/-]*[A-Za-z_/-][\w/-]*)", re.UNICODE)
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+_MAX_PATH = 512
+
+
+def note_uri(path: str) -> str:
+    """The MCP resource URI of the note at ``path``."""
+    return NOTE_SCHEME + quote(path, safe="/")
+
+
+def note_path(path: str) -> str:
+    """A clean vault-relative path: forward slashes, no ``..``, ending in ``.md``.
+
+    Raises:
+        InvalidInput: the path is empty, absolute, escapes the vault or is too long.
+    """
+    raw = unquote(path.removeprefix(NOTE_SCHEME)) if path.startswith(NOTE_SCHEME) else path
+    cleaned = raw.strip().replace("\\", "/")
+    if not cleaned or cleaned.startswith("/") or "\x00" in cleaned or ":" in cleaned.split("/")[0]:
+        raise InvalidInput(f"invalid note path {path!r}: give a path relative to the vault")
+    normal = posixpath.normpath(cleaned)
+    if normal.startswith("..") or normal == ".":
+        raise InvalidInput(f"invalid note path {path!r}: it leaves the vault")
+    if any(part.startswith(".") for part in normal.split("/")):
+        raise InvalidInput(f"invalid note path {path!r}: hidden folders and files are not notes")
+    if not normal.lower().endswith(".md"):
+        normal += ".md"
+    if len(normal) > _MAX_PATH:
+        raise InvalidInput(f"note path is longer than {_MAX_PATH} characters")
+    return normal
+
+
+def parse_links(body: str) -> list[str]:
+    """The targets of ``[[wikilinks]]`` in ``body``, in order, without duplicates."""
+    out: list[str] = []
+    for match in _WIKILINK.finditer(_FENCE.sub("", body)):
+        target = match.group(1).strip()
+        if target and target not in out:
+            out.append(target)
+    return out
+
+
+def _inline_tags(body: str) -> list[str]:
+    return [m.group(1) for m in _INLINE_TAG.finditer(_FENCE.sub("", body))]
+
+
+def _title(path: str, body: str, frontmatter: dict[str, Any]) -> str:
+    title = frontmatter.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    heading = _HEADING.search(_FENCE.sub("", body))
+    if heading:
+        return heading.group(1)
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def _frontmatter_tags(frontmatter: dict[str, Any]) -> list[str]:
+    tags = frontmatter.get("tags", [])
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,\s]+", tags) if t]
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def _summary(row: NoteRow) -> NoteSummary:
+    return NoteSummary(
+        id=row.id,
+        path=row.path,
+        uri=note_uri(row.path),
+        title=row.title,
+        tags=row.tags,
+        version=row.version,
+        updated_at=row.updated_at,
+    )
+
+
+def _note(row: NoteRow) -> Note:
+    return Note(
+        id=row.id,
+        path=row.path,
+        uri=note_uri(row.path),
+        title=row.title,
+        tags=row.tags,
+        version=row.version,
+        updated_at=row.updated_at,
+        body=row.body,
+        frontmatter=row.frontmatter,
+        links=row.links,
+        created_at=row.created_at,
+    )
+
+
+def _by_path(session: Session, path: str) -> NoteRow | None:
+    return session.exec(select(NoteRow).where(col(NoteRow.path) == path)).first()
+
+
+class NoteService:
+    """Write, move, delete, read, list and search notes."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self.core = core
+
+    async def write(
+        self,
+        path: str,
+        body: str,
+        *,
+        frontmatter: dict[str, Any] | None = None,
+        title: str | None = None,
+        tags: list[str] | None = None,
+        expected_version: int | None = None,
+        actor: str,
+    ) -> Note:
+        """Create the note at ``path`` or replace its content (a new version).
+
+        ``expected_version=0`` means "must not exist yet". Writing what is already stored
+        records nothing. Title, tags and links are derived from the content unless given.
+
+        Raises:
+            InvalidInput: bad path, tags or an oversized body.
+            Conflict: ``expected_version`` does not match.
+        """
+        clean = note_path(path)
+        limits = self.core.limits
+        check_size("note body", body, limits.max_body_bytes)
+        meta = dict(frontmatter or {})
+        chosen_title = (title or "").strip() or _title(clean, body, meta)
+        if len(chosen_title) > limits.max_title_chars:
+            raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
+        all_tags = normalize_tags(
+            tags if tags is not None else [*_frontmatter_tags(meta), *_inline_tags(body)]
+        )
+        links = parse_links(body)
+        state = {
+            "path": clean,
+            "title": chosen_title,
+            "body": body,
+            "frontmatter": meta,
+            "tags": all_tags,
+            "links": links,
+        }
+
+        def mutation(session: Session, now: float) -> list[EventDraft]:
+            row = _by_path(session, clean)
+            if row is None:
+                if expected_version not in (None, 0):
+                    raise NotFound(f"no note at {clean} (expected version {expected_version})")
+                note_id = new_id()
+                payload = {
+                    **state,
+                    "id": note_id,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                return [EventDraft("note.created", "note", note_id, 1, {"note": payload})]
+            if expected_version == 0:
+                raise Conflict(f"a note exists at {clean}", data={"current": row.version})
+            check_version("note", clean, row.version, expected_version)
+            current = {k: getattr(row, k) for k in state}
+            if current == state:
+                return []
+            version = row.version + 1
+            payload = {
+                **state,
+                "id": row.id,
+                "version": version,
+                "created_at": row.created_at,
+                "updated_at": now,
+            }
+            return [EventDraft("note.updated", "note", row.id, version, {"note": payload})]
+
+        await self.core.commit(mutation, actor)
+        return await self.read(clean)
+
+    async def move(
+        self, path: str, new_path: str, *, expected_version: int | None = None, actor: str
+    ) -> Note:
+        """Give a note a new path (a rename), keeping its id and history.
+
+        Raises:
+            NotFound: no note at ``path``.
+            Conflict: a note exists at ``new_path`` or the version is stale.
+        """
+        source, target = note_path(path), note_path(new_path)
+
+        def mutation(session: Session, now: float) -> list[EventDraft]:
+            row = self._require(session, source)
+            check_version("note", source, row.version, expected_version)
+            if source == target:
+                return []
+            if _by_path(session, target) is not None:
+                raise Conflict(f"a note exists at {target}")
+            version = row.version + 1
+            payload = {**row.model_dump(), "path": target, "version": version, "updated_at": now}
+            return [
+                EventDraft("note.moved", "note", row.id, version, {"note": payload, "from": source})
+            ]
+
+        await self.core.commit(mutation, actor)
+        return await self.read(target)
+
+    async def delete(self, path: str, *, expected_version: int | None = None, actor: str) -> None:
+        """Delete the note at ``path``.
+
+        Raises:
+            NotFound: no note there.
+            Conflict: the version is stale.
+        """
+        clean = note_path(path)
+
+        def mutation(session: Session, _now: float) -> list[EventDraft]:
+            row = self._require(session, clean)
+            check_version("note", clean, row.version, expected_version)
+            payload = {"note": {"id": row.id, "path": row.path}}
+            return [EventDraft("note.deleted", "note", row.id, row.version + 1, payload)]
+
+        await self.core.commit(mutation, actor)
+
+    @staticmethod
+    def _require(session: Session, path: str) -> NoteRow:
+        row = _by_path(session, path)
+        if row is None:
+            raise NotFound(f"no note at {path}", data={"path": path})
+        return row
+
+    async def read(self, path: str) -> Note:
+        """The note at ``path`` (or ``note://`` URI).
+
+        Raises:
+            InvalidInput: the path is malformed.
+            NotFound: no note there.
+        """
+        clean = note_path(path)
+        return await self.core.db.read(lambda s: _note(self._require(s, clean)))
+
+    async def list(
+        self, *, prefix: str = "", tag: str | None = None, limit: int = 1000, offset: int = 0
+    ) -> builtins.list[NoteSummary]:
+        """Notes by path, optionally under a folder ``prefix`` or carrying ``tag``."""
+
+        def read(session: Session) -> builtins.list[NoteSummary]:
+            query = select(NoteRow).order_by(col(NoteRow.path))
+            if prefix:
+                query = query.where(col(NoteRow.path).startswith(prefix, autoescape=True))
+            rows = (
+                session.exec(query).all()
+                if tag
+                else session.exec(query.offset(offset).limit(limit)).all()
+            )
+            if tag:
+                rows = [r for r in rows if tag.lstrip("#") in r.tags][offset : offset + limit]
+            return [_summary(r) for r in rows]
+
+        return await self.core.db.read(read)
+
+    async def count(self) -> int:
+        """How many notes there are."""
+        return await self.core.db.read(
+            lambda s: int(s.exec(select(func.count()).select_from(NoteRow)).one())
+        )
+
+    async def search(
+        self, query: str, *, limit: int = 20, tag: str | None = None
+    ) -> builtins.list[SearchHit]:
+        """Notes matching every word of ``query``, best first, with a highlighted snippet.
+
+        Raises:
+            InvalidInput: ``limit`` is out of range.
+        """
+        if not 1 <= limit <= 200:
+            raise InvalidInput("limit must be between 1 and 200")
+        dialect = self.core.db.dialect
+        hits = await self.core.db.read(
+            lambda s: search_notes(s, dialect, query, limit=limit, tag=tag)
+        )
+        return [
+            SearchHit(
+                id=h.id,
+                path=h.path,
+                uri=note_uri(h.path),
+                title=h.title,
+                score=h.score,
+                snippet=h.snippet,
+            )
+            for h in hits
+        ]

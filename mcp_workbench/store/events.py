@@ -1,0 +1,97 @@
+"""The event log: append (writing the projection in the same transaction) and read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from mcp_workbench.store.projection import apply
+from mcp_workbench.store.tables import EventRow
+
+__all__ = ["Event", "EventDraft", "append", "events_after", "last_seq"]
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """A change about to be recorded: what happened to which entity, and its new state."""
+
+    kind: str
+    entity: str
+    entity_id: str
+    version: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A recorded change; ``seq`` orders every change of the store."""
+
+    seq: int
+    ts: float
+    actor: str
+    kind: str
+    entity: str
+    entity_id: str
+    version: int
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: EventRow) -> Event:
+        """The event an ``events`` row holds."""
+        assert row.seq is not None
+        return cls(
+            row.seq,
+            row.ts,
+            row.actor,
+            row.kind,
+            row.entity,
+            row.entity_id,
+            row.version,
+            row.payload,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as a JSON object (the wire form of event streams)."""
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "actor": self.actor,
+            "kind": self.kind,
+            "entity": self.entity,
+            "id": self.entity_id,
+            "version": self.version,
+            "payload": self.payload,
+        }
+
+
+def append(session: Session, draft: EventDraft, *, actor: str, ts: float) -> Event:
+    """Record ``draft`` and apply it to the state tables, in the caller's transaction."""
+    row = EventRow(
+        ts=ts,
+        actor=actor,
+        kind=draft.kind,
+        entity=draft.entity,
+        entity_id=draft.entity_id,
+        version=draft.version,
+        payload=draft.payload,
+    )
+    session.add(row)
+    session.flush()
+    event = Event.from_row(row)
+    apply(session, event)
+    return event
+
+
+def events_after(session: Session, seq: int, limit: int = 1000) -> list[Event]:
+    """Up to ``limit`` events with a sequence number above ``seq``, oldest first."""
+    query = select(EventRow).where(col(EventRow.seq) > seq).order_by(col(EventRow.seq))
+    return [Event.from_row(r) for r in session.exec(query.limit(limit))]
+
+
+def last_seq(session: Session) -> int:
+    """The newest sequence number; 0 for an empty log."""
+    value = session.exec(select(func.max(col(EventRow.seq)))).one()
+    return int(value or 0)

@@ -1,0 +1,124 @@
+"""From events to state: the one place that writes the state tables.
+
+The service records an event and this module applies it, in the same transaction; a
+rebuild replays the log through the same functions. So the state tables are, by
+construction, what the event log says, and ``db rebuild --verify`` can prove it.
+
+Payloads carry the entity's full new state (``"prompt"``, ``"note"``, ``"board"``,
+``"card"`` ...), plus, for card events, the resulting ``"order"`` of each lane touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, delete, update
+
+from mcp_workbench.store.tables import (
+    BoardRow,
+    CardRow,
+    FeedbackRow,
+    LaneRow,
+    NoteRow,
+    PromptLabelRow,
+    PromptRow,
+    PromptVersionRow,
+)
+
+if TYPE_CHECKING:
+    from mcp_workbench.store.events import Event
+
+__all__ = ["KINDS", "apply"]
+
+_Apply = Callable[[Session, dict[str, Any]], None]
+
+
+def _prompt_version(session: Session, payload: dict[str, Any]) -> None:
+    session.merge(PromptRow(**payload["prompt"]))
+    session.add(PromptVersionRow(**payload["version"]))
+    for label, version in payload.get("labels", {}).items():
+        session.merge(PromptLabelRow(name=payload["prompt"]["name"], label=label, version=version))
+
+
+def _prompt_label(session: Session, payload: dict[str, Any]) -> None:
+    name, label, version = payload["name"], payload["label"], payload["version"]
+    if version is None:
+        session.exec(
+            delete(PromptLabelRow).where(
+                col(PromptLabelRow.name) == name, col(PromptLabelRow.label) == label
+            )
+        )
+    else:
+        session.merge(PromptLabelRow(name=name, label=label, version=version))
+
+
+def _prompt_deleted(session: Session, payload: dict[str, Any]) -> None:
+    name = payload["name"]
+    session.exec(delete(PromptLabelRow).where(col(PromptLabelRow.name) == name))
+    session.exec(delete(PromptVersionRow).where(col(PromptVersionRow.name) == name))
+    session.exec(delete(PromptRow).where(col(PromptRow.name) == name))
+
+
+def _note_saved(session: Session, payload: dict[str, Any]) -> None:
+    session.merge(NoteRow(**payload["note"]))
+
+
+def _note_deleted(session: Session, payload: dict[str, Any]) -> None:
+    session.exec(delete(NoteRow).where(col(NoteRow.id) == payload["note"]["id"]))
+
+
+def _board_saved(session: Session, payload: dict[str, Any]) -> None:
+    board = payload["board"]
+    session.merge(BoardRow(**board))
+    keep = [lane["id"] for lane in payload["lanes"]]
+    session.flush()
+    session.exec(
+        delete(LaneRow).where(col(LaneRow.board_id) == board["id"], col(LaneRow.id).not_in(keep))
+    )
+    for lane in payload["lanes"]:
+        session.merge(LaneRow(**lane))
+
+
+def _card_saved(session: Session, payload: dict[str, Any]) -> None:
+    session.merge(CardRow(**payload["card"]))
+    session.flush()
+    for ids in payload.get("order", {}).values():
+        for position, card_id in enumerate(ids):
+            session.exec(
+                update(CardRow).where(col(CardRow.id) == card_id).values(position=position)
+            )
+
+
+def _feedback(session: Session, payload: dict[str, Any]) -> None:
+    session.add(FeedbackRow(**payload["feedback"]))
+
+
+KINDS: dict[str, _Apply] = {
+    "prompt.created": _prompt_version,
+    "prompt.versioned": _prompt_version,
+    "prompt.labelled": _prompt_label,
+    "prompt.deleted": _prompt_deleted,
+    "note.created": _note_saved,
+    "note.updated": _note_saved,
+    "note.moved": _note_saved,
+    "note.deleted": _note_deleted,
+    "board.created": _board_saved,
+    "board.updated": _board_saved,
+    "card.created": _card_saved,
+    "card.updated": _card_saved,
+    "card.moved": _card_saved,
+    "card.archived": _card_saved,
+    "card.restored": _card_saved,
+    "feedback.created": _feedback,
+}
+"""Every event kind the store knows, and how it changes the state tables."""
+
+
+def apply(session: Session, event: Event) -> None:
+    """Write ``event``'s change to the state tables.
+
+    Raises:
+        KeyError: the event kind is unknown (a log written by a newer version).
+    """
+    KINDS[event.kind](session, event.payload)

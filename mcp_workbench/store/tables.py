@@ -1,0 +1,170 @@
+"""The store's tables: the state of prompts, notes and boards, and the event log.
+
+State tables are a projection of the event log (``store.projection`` writes them from
+events); the event log is the record. JSON columns hold lists and maps that are read whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "STATE_TABLES",
+    "BoardRow",
+    "CardRow",
+    "EventRow",
+    "FeedbackRow",
+    "LaneRow",
+    "NoteRow",
+    "PromptLabelRow",
+    "PromptRow",
+    "PromptVersionRow",
+]
+
+
+def _json(factory: type[list[Any]] | type[dict[str, Any]]) -> Any:
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+class EventRow(SQLModel, table=True):
+    """One entry of the append-only event log; ``seq`` orders all changes."""
+
+    __tablename__ = "events"
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    ts: float
+    actor: str
+    kind: str = Field(index=True)
+    entity: str
+    entity_id: str
+    version: int
+    payload: dict[str, Any] = _json(dict)
+
+    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+
+
+class PromptRow(SQLModel, table=True):
+    """A prompt: its name and its newest version number."""
+
+    __tablename__ = "prompts"
+    name: str = Field(primary_key=True)
+    latest: int
+    created_at: float
+    updated_at: float
+
+
+class PromptVersionRow(SQLModel, table=True):
+    """An immutable, numbered version of a prompt."""
+
+    __tablename__ = "prompt_versions"
+    name: str = Field(primary_key=True, foreign_key="prompts.name")
+    version: int = Field(primary_key=True)
+    description: str = ""
+    messages: list[dict[str, str]] = _json(list)
+    arguments: list[dict[str, Any]] = _json(list)
+    message: str = ""
+    author: str
+    created_at: float
+
+
+class PromptLabelRow(SQLModel, table=True):
+    """A movable label (``production``, ``staging``...) pointing at one prompt version."""
+
+    __tablename__ = "prompt_labels"
+    name: str = Field(primary_key=True, foreign_key="prompts.name")
+    label: str = Field(primary_key=True)
+    version: int
+
+
+class NoteRow(SQLModel, table=True):
+    """A knowledge note, addressed by its vault-relative path."""
+
+    __tablename__ = "notes"
+    id: str = Field(primary_key=True)
+    path: str = Field(unique=True)
+    title: str
+    body: str
+    frontmatter: dict[str, Any] = _json(dict)
+    tags: list[str] = _json(list)
+    links: list[str] = _json(list)
+    version: int
+    created_at: float
+    updated_at: float
+
+
+class BoardRow(SQLModel, table=True):
+    """A kanban board."""
+
+    __tablename__ = "boards"
+    id: str = Field(primary_key=True)
+    title: str
+    archived: bool = False
+    version: int
+    created_at: float
+    updated_at: float
+
+
+class LaneRow(SQLModel, table=True):
+    """A column of a board; ``position`` orders lanes left to right."""
+
+    __tablename__ = "lanes"
+    id: str = Field(primary_key=True)
+    board_id: str = Field(foreign_key="boards.id", index=True)
+    title: str
+    position: int
+    wip_limit: int | None = None
+
+
+class CardRow(SQLModel, table=True):
+    """A task card; ``position`` orders the live (unarchived) cards of a lane from 0."""
+
+    __tablename__ = "cards"
+    id: str = Field(primary_key=True)
+    board_id: str = Field(foreign_key="boards.id", index=True)
+    lane_id: str = Field(foreign_key="lanes.id", index=True)
+    title: str
+    body: str = ""
+    position: int
+    done: bool = False
+    due: str | None = None
+    tags: list[str] = _json(list)
+    archived: bool = False
+    version: int
+    created_at: float
+    updated_at: float
+
+
+class FeedbackRow(SQLModel, table=True):
+    """A rating or comment on a prompt version, note or card."""
+
+    __tablename__ = "feedback"
+    id: str = Field(primary_key=True)
+    entity: str
+    entity_id: str
+    version: int | None = None
+    score: float | None = None
+    comment: str = ""
+    actor: str
+    created_at: float
+
+    __table_args__ = (Index("ix_feedback_entity", "entity", "entity_id"),)
+
+
+STATE_TABLES: list[type[SQLModel]] = [
+    PromptRow,
+    PromptVersionRow,
+    PromptLabelRow,
+    NoteRow,
+    BoardRow,
+    LaneRow,
+    CardRow,
+    FeedbackRow,
+]
+"""Tables rebuilt from the event log, parents before children."""
