@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := tests/conformance/node_modules/.package-lock.json
 PORT ?= 8765
 
-.PHONY: install run stdio test lint format bench conformance clean
+.PHONY: install run stdio test test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ stdio: $(STAMP)  ## the workbench server over stdio
 test: install  ## every test, including SDK interop and the conformance suite
 	$(PY) -m pytest -n auto
 
+test-postgres: install  ## the store suites again, on a throwaway PostgreSQL server
+	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/test_cli_store.py
+
 lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -38,8 +41,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)  ## throughput against the official SDK and a raw asyncio loop
+bench: $(STAMP)  ## echo throughput vs the official SDK (bench/echo.py), then the store
 	$(PY) bench/echo.py
+	$(PY) bench/store.py
+
+bench-store: $(STAMP)  ## store mutations/s and search latency against plain sqlite3
+	$(PY) bench/store.py
 
 conformance: install  ## the official conformance suite against our HTTP server
 	$(PY) -m pytest tests/test_conformance.py -v

@@ -41,6 +41,7 @@ def open_workbench(settings: Settings) -> Workbench:
         database_url=settings.database_url,
         data_dir=settings.data_dir,
         limits=Limits(max_body_bytes=settings.max_body_bytes),
+        poll_interval=settings.store_poll_interval,
     )
 
 

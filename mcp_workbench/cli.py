@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mcp_workbench.__about__ import __version__
+from mcp_workbench.commands import add_store_commands, run_command, store_options
 from mcp_workbench.config import Settings, load_settings
 from mcp_workbench.errors import WorkbenchError
 from mcp_workbench.logs import configure_logging
@@ -34,22 +35,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--log-format", choices=["json", "text"])
-    _store_options(parser)
+    store_options(parser)
     parser.add_argument(
         "--no-store",
         action="store_true",
         help="serve tools only: no prompts, notes or boards from the store",
-    )
-
-
-def _store_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="directory of the workbench's files (SQLite store)"
-    )
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="store URL (default: SQLite in the data dir; postgresql+psycopg://... for PostgreSQL)",
     )
 
 
@@ -81,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="extra allowed Host header value; repeatable",
     )
+    add_store_commands(sub)
     return parser
 
 
@@ -112,6 +103,8 @@ def _run(coro: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mcp-workbench`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if hasattr(args, "handler"):  # db, prompts, notes, boards
+        return run_command(args, _settings)
     protocol_out = None
     if args.command == "stdio":
         from mcp_workbench.transports.stdio import claim_stdout

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store; default: the SQLite file workbench.db in "
         "data_dir. PostgreSQL: postgresql+psycopg://user:password@host/database.",
     )
+    store_poll_interval: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds between looks at the event log for changes other processes "
+        "(the CLI, other nodes) made to the same store; 0 turns it off.",
+    )
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest note, prompt or card text stored, in bytes."
     )

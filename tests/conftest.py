@@ -9,8 +9,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from mcp import Client, StdioServerParameters
 from mcp_workbench import Settings
 from mcp_workbench.app import build_engine
 from mcp_workbench.engine import Engine
+from mcp_workbench.service import Workbench
+from mcp_workbench.store import sqlite_url
 from mcp_workbench.transports.http_server import start_http_server
 from mcp_workbench.transports.http_transport import HttpTransport
 
@@ -277,3 +280,49 @@ def connect_modern(
     """Open an official SDK client speaking 2026-07-28, over each transport."""
     servers = {"http": live_server, "tornado": tornado_server}
     return _client_factory(request.param, "2026-07-28", servers, monkeypatch)
+
+
+# -- the store ---------------------------------------------------------------------------------
+POSTGRES_URL = os.environ.get("MCP_WORKBENCH_TEST_POSTGRES_URL")
+"""A PostgreSQL server to run the store suites against as well (a database is made per test)."""
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server; dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_URL is not None
+    admin = make_url(POSTGRES_URL)
+    name = f"wbtest_{uuid.uuid4().hex[:12]}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store: a SQLite file, and a PostgreSQL database when configured."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "workbench.db")
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+async def workbench(database_url: str) -> AsyncIterator[Workbench]:
+    """A migrated, started workbench over an empty store."""
+    wb = Workbench.open(database_url=database_url)
+    await wb.start()
+    try:
+        yield wb
+    finally:
+        wb.close()

@@ -13,7 +13,17 @@ import mcp_workbench
 
 PACKAGE = Path(mcp_workbench.__file__).parent
 # Each layer may import only itself and the layers listed after it.
-LAYERS = ["transports", "engine", "protocol", "registry", "jsonrpc"]
+LAYERS = [
+    "tools",
+    "transports",
+    "engine",
+    "service",
+    "events",
+    "store",
+    "protocol",
+    "registry",
+    "jsonrpc",
+]
 ENGINE_LAYERS = {"jsonrpc", "engine", "protocol", "registry", "transports"}
 FORBIDDEN_IN_ENGINE = {"traitlets", "jupyter_server", "notebook", "jupyterlab"}
 

@@ -19,6 +19,7 @@ from mcp_workbench.errors import (
     NotFound,
     ProtocolError,
     ToolError,
+    WorkbenchError,
 )
 from mcp_workbench.protocol.meta import LOG_LEVELS, SUBSCRIPTION_ID
 from mcp_workbench.protocol.versions import LATEST_LEGACY, REVISIONS, SUPPORTED_VERSIONS
@@ -123,7 +124,8 @@ def install(engine: Engine) -> None:
             result = tool.result(value)
         except (ProtocolError, InputRequired, asyncio.CancelledError):
             raise
-        except ToolError as exc:
+        except (ToolError, WorkbenchError) as exc:
+            # A refusal the tool meant (not found, conflict, bad value): the model reads it.
             result = {"content": [{"type": "text", "text": exc.message}], "isError": True}
         except TimeoutError:
             limit = tool.timeout or executor.default_timeout

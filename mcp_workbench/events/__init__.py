@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from mcp_workbench.events.bus import EventBus, EventStream
+from mcp_workbench.events.feed import LogFeed
 
-__all__ = ["EventBus", "EventStream"]
+__all__ = ["EventBus", "EventStream", "LogFeed"]

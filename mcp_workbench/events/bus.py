@@ -80,9 +80,15 @@ class EventBus:
         return stream
 
     def publish(self, events: Iterable[Event]) -> None:
-        """Deliver ``events`` now; must run on the loop."""
+        """Deliver ``events`` now, in ``seq`` order; must run on the loop.
+
+        An event at or below ``last_seq`` was delivered already (this process committed it
+        and a poll of the log found it too) and is skipped.
+        """
         for event in events:
-            self.last_seq = max(self.last_seq, event.seq)
+            if event.seq <= self.last_seq:
+                continue
+            self.last_seq = event.seq
             for listener in list(self._listeners):
                 try:
                     listener(event)

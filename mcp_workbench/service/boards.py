@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
 from mcp_workbench.service.core import (
@@ -105,12 +105,16 @@ class BoardService:
     @staticmethod
     def _board(session: Session, ref: str) -> BoardRow:
         row = session.get(BoardRow, ref)
-        if row is None:
-            query = select(BoardRow).where(col(BoardRow.title).ilike(ref.strip(), escape="\\"))
-            row = session.exec(query).first()
-        if row is None:
+        if row is not None:
+            return row
+        query = select(BoardRow).where(func.lower(BoardRow.title) == ref.strip().lower())
+        rows = session.exec(query.order_by(col(BoardRow.id))).all()
+        if len(rows) > 1:
+            ids = ", ".join(r.id for r in rows)
+            raise InvalidInput(f"several boards are called {ref!r}: name one by id ({ids})")
+        if not rows:
             raise NotFound(f"no board {ref!r}", data={"board": ref})
-        return row
+        return rows[0]
 
     @staticmethod
     def _lane_of(session: Session, board: BoardRow, ref: str) -> LaneRow:
@@ -395,7 +399,7 @@ class BoardService:
             return [self._card_event("card.created", state, {lane_row.id: ids})]
 
         events = await self.core.commit(mutation, actor)
-        return await self.get_card(events[0].entity_id)
+        return Card.model_validate(events[0].payload["card"])
 
     async def update_card(
         self,
@@ -439,7 +443,9 @@ class BoardService:
             state = {**current, **changes, "version": row.version + 1, "updated_at": now}
             return [EventDraft("card.updated", "card", card_id, row.version + 1, {"card": state})]
 
-        await self.core.commit(mutation, actor)
+        events = await self.core.commit(mutation, actor)
+        if events:  # the event holds the new state: no need to read it back
+            return Card.model_validate(events[-1].payload["card"])
         return await self.get_card(card_id)
 
     async def move_card(
@@ -494,7 +500,9 @@ class BoardService:
             }
             return [self._card_event("card.moved", state, order)]
 
-        await self.core.commit(mutation, actor)
+        events = await self.core.commit(mutation, actor)
+        if events:  # the event holds the new state: no need to read it back
+            return Card.model_validate(events[-1].payload["card"])
         return await self.get_card(card_id)
 
     async def archive_card(
@@ -529,7 +537,9 @@ class BoardService:
             kind = "card.archived" if archived else "card.restored"
             return [self._card_event(kind, state, {row.lane_id: ids})]
 
-        await self.core.commit(mutation, actor)
+        events = await self.core.commit(mutation, actor)
+        if events:  # the event holds the new state: no need to read it back
+            return Card.model_validate(events[-1].payload["card"])
         return await self.get_card(card_id)
 
     async def get_card(self, card_id: str) -> Card:

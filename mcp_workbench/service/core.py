@@ -103,6 +103,8 @@ class ServiceCore:
         self.bus = bus
         self.limits = limits or Limits()
         self.clock = clock
+        self.after_commit: Callable[[list[Event]], None] = bus.publish_threadsafe
+        """Runs on the writer thread right after each commit, with its events."""
 
     async def commit(self, mutation: Mutation, actor: str) -> list[Event]:
         """Run ``mutation`` in one transaction and record its events; publish once committed.
@@ -117,4 +119,4 @@ class ServiceCore:
             drafts = mutation(session, now)
             return [append(session, draft, actor=actor, ts=now) for draft in drafts]
 
-        return await self.db.write(transaction, then=self.bus.publish_threadsafe)
+        return await self.db.write(transaction, then=self.after_commit)

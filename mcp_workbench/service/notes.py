@@ -27,7 +27,6 @@ __all__ = ["NOTE_SCHEME", "NoteService", "note_path", "note_uri", "parse_links"]
 NOTE_SCHEME = "note://"
 _WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
 _INLINE_TAG = re.compile(r"(?<![\w&#/])#([\w/-]*[A-Za-z_/-][\w/-]*)", re.UNICODE)
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _FENCE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 _MAX_PATH = 512
 
@@ -73,13 +72,11 @@ def _inline_tags(body: str) -> list[str]:
     return [m.group(1) for m in _INLINE_TAG.finditer(_FENCE.sub("", body))]
 
 
-def _title(path: str, body: str, frontmatter: dict[str, Any]) -> str:
+def _title(path: str, frontmatter: dict[str, Any]) -> str:
+    # As in Obsidian, a note's name is its file name; a frontmatter title overrides it.
     title = frontmatter.get("title")
     if isinstance(title, str) and title.strip():
         return title.strip()
-    heading = _HEADING.search(_FENCE.sub("", body))
-    if heading:
-        return heading.group(1)
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
@@ -152,7 +149,7 @@ class NoteService:
         limits = self.core.limits
         check_size("note body", body, limits.max_body_bytes)
         meta = dict(frontmatter or {})
-        chosen_title = (title or "").strip() or _title(clean, body, meta)
+        chosen_title = (title or "").strip() or _title(clean, meta)
         if len(chosen_title) > limits.max_title_chars:
             raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
         all_tags = normalize_tags(
@@ -198,7 +195,9 @@ class NoteService:
             }
             return [EventDraft("note.updated", "note", row.id, version, {"note": payload})]
 
-        await self.core.commit(mutation, actor)
+        events = await self.core.commit(mutation, actor)
+        if events:  # the event holds the new state: no need to read it back
+            return _note(NoteRow(**events[-1].payload["note"]))
         return await self.read(clean)
 
     async def move(
@@ -225,7 +224,9 @@ class NoteService:
                 EventDraft("note.moved", "note", row.id, version, {"note": payload, "from": source})
             ]
 
-        await self.core.commit(mutation, actor)
+        events = await self.core.commit(mutation, actor)
+        if events:
+            return _note(NoteRow(**events[-1].payload["note"]))
         return await self.read(target)
 
     async def delete(self, path: str, *, expected_version: int | None = None, actor: str) -> None:

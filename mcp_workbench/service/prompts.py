@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -264,7 +265,13 @@ class PromptService:
             check_version("prompt", name, prompt.latest, expected_version)
             if version is not None and not 1 <= version <= prompt.latest:
                 raise NotFound(f"prompt {name} has no version {version} (latest: {prompt.latest})")
-            payload = {"name": name, "label": label, "version": version}
+            payload: dict[str, Any] = {"name": name, "label": label, "version": version}
+            if version is not None:
+                # What the label now serves, so followers need not read the version back.
+                target = session.get(PromptVersionRow, (name, version))
+                assert target is not None
+                payload["description"] = target.description
+                payload["arguments"] = target.arguments
             return [EventDraft("prompt.labelled", "prompt", name, prompt.latest, payload)]
 
         await self.core.commit(mutation, actor)

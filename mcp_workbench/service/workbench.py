@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from sqlmodel import Session
 
-from mcp_workbench.events import EventBus
+from mcp_workbench.errors import StoreError
+from mcp_workbench.events import EventBus, LogFeed
 from mcp_workbench.service.boards import BoardService
 from mcp_workbench.service.core import Limits, ServiceCore
 from mcp_workbench.service.feedback import FeedbackService
@@ -18,6 +20,8 @@ from mcp_workbench.service.prompts import PromptService
 from mcp_workbench.store import Database, Event, events_after, last_seq, sqlite_url
 
 __all__ = ["DATABASE_FILE", "Workbench"]
+
+log = logging.getLogger(__name__)
 
 DATABASE_FILE = "workbench.db"
 """The SQLite file in the data directory."""
@@ -30,10 +34,17 @@ def _events_after(seq: int, session: Session) -> list[Event]:
 class Workbench:
     """Everything that reads or changes workbench data goes through one of these."""
 
-    def __init__(self, db: Database, *, limits: Limits | None = None) -> None:
+    def __init__(
+        self, db: Database, *, limits: Limits | None = None, poll_interval: float = 1.0
+    ) -> None:
         self.db = db
+        self.poll_interval = poll_interval
+        """Seconds between looks at the log for changes made by other processes."""
+        self._poller: asyncio.Task[None] | None = None
         self.bus = EventBus()
         self.core = ServiceCore(db, self.bus, limits)
+        self.feed = LogFeed(self.bus, db)
+        self.core.after_commit = self.feed.committed
         self.prompts = PromptService(self.core)
         self.notes = NoteService(self.core)
         self.boards = BoardService(self.core)
@@ -47,6 +58,7 @@ class Workbench:
         data_dir: str | Path | None = None,
         limits: Limits | None = None,
         migrate: bool = True,
+        poll_interval: float = 1.0,
     ) -> Workbench:
         """Open (and migrate) the store at ``database_url``, or the SQLite file in ``data_dir``.
 
@@ -64,12 +76,23 @@ class Workbench:
             except BaseException:
                 db.close()
                 raise
-        return cls(db, limits=limits)
+        return cls(db, limits=limits, poll_interval=poll_interval)
 
     async def start(self) -> None:
-        """Deliver events on the running loop from now on."""
+        """Deliver events on the running loop from now on, including those other processes
+        (the CLI, other nodes) write to the same store."""
         self.bus.bind(asyncio.get_running_loop())
-        self.bus.last_seq = await self.db.read(last_seq)
+        self.bus.last_seq = self.feed.handed = await self.db.read(last_seq)
+        if self.poll_interval > 0 and self._poller is None:
+            self._poller = asyncio.create_task(self._follow_log(), name="workbench-log-poll")
+
+    async def _follow_log(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                await self.db.read(self.feed.poll)
+            except StoreError as exc:
+                log.warning("cannot read the event log: %s", exc)
 
     async def last_seq(self) -> int:
         """The newest event's sequence number."""
@@ -118,5 +141,8 @@ class Workbench:
                 stream.close()
 
     def close(self) -> None:
-        """Finish pending writes and close the database."""
+        """Stop following the log, finish pending writes and close the database."""
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
         self.db.close()

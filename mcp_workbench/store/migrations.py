@@ -6,6 +6,7 @@ programmatically on a connection the caller opened, so no ``alembic.ini`` is nee
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -27,9 +28,14 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+# Alembic's ``op`` and ``context`` are module globals: one migration run at a time.
+_RUNNING = threading.Lock()
+
+
 def upgrade(connection: Connection, revision: str = "head") -> None:
     """Migrate the database behind ``connection`` to ``revision``."""
-    command.upgrade(_config(connection), revision)
+    with _RUNNING:
+        command.upgrade(_config(connection), revision)
 
 
 def current_revision(connection: Connection) -> str | None:

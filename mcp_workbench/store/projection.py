@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, delete, update
 
 from mcp_workbench.store.tables import (
@@ -60,6 +61,10 @@ def _prompt_deleted(session: Session, payload: dict[str, Any]) -> None:
     session.exec(delete(PromptRow).where(col(PromptRow.name) == name))
 
 
+def _note_created(session: Session, payload: dict[str, Any]) -> None:
+    session.add(NoteRow(**payload["note"]))
+
+
 def _note_saved(session: Session, payload: dict[str, Any]) -> None:
     session.merge(NoteRow(**payload["note"]))
 
@@ -80,14 +85,35 @@ def _board_saved(session: Session, payload: dict[str, Any]) -> None:
         session.merge(LaneRow(**lane))
 
 
+_CARDS: Table = CardRow.__table__  # type: ignore[attr-defined]
+_SET_POSITION = (
+    update(_CARDS)
+    .where(_CARDS.c.id == bindparam("card_id"))
+    .values(position=bindparam("new_position"))
+)
+
+
+def _card_created(session: Session, payload: dict[str, Any]) -> None:
+    session.add(CardRow(**payload["card"]))
+    _card_order(session, payload)
+
+
 def _card_saved(session: Session, payload: dict[str, Any]) -> None:
     session.merge(CardRow(**payload["card"]))
-    session.flush()
-    for ids in payload.get("order", {}).values():
-        for position, card_id in enumerate(ids):
-            session.exec(
-                update(CardRow).where(col(CardRow.id) == card_id).values(position=position)
-            )
+    _card_order(session, payload)
+
+
+def _card_order(session: Session, payload: dict[str, Any]) -> None:
+    rows = [
+        {"card_id": card_id, "new_position": position}
+        for ids in payload.get("order", {}).values()
+        for position, card_id in enumerate(ids)
+    ]
+    if rows:
+        session.flush()
+        # One statement for the whole lane; the ORM objects are refreshed on next access.
+        session.connection().execute(_SET_POSITION, rows)
+        session.expire_all()
 
 
 def _feedback(session: Session, payload: dict[str, Any]) -> None:
@@ -99,13 +125,13 @@ KINDS: dict[str, _Apply] = {
     "prompt.versioned": _prompt_version,
     "prompt.labelled": _prompt_label,
     "prompt.deleted": _prompt_deleted,
-    "note.created": _note_saved,
+    "note.created": _note_created,
     "note.updated": _note_saved,
     "note.moved": _note_saved,
     "note.deleted": _note_deleted,
     "board.created": _board_saved,
     "board.updated": _board_saved,
-    "card.created": _card_saved,
+    "card.created": _card_created,
     "card.updated": _card_saved,
     "card.moved": _card_saved,
     "card.archived": _card_saved,

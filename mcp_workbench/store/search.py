@@ -76,7 +76,7 @@ def search_notes(
             {"match": match, "limit": limit},
         )
         # bm25 is lower-is-better and negative; flip it so higher is better everywhere.
-        return [NoteHit(r[0], r[1], r[2], round(-float(r[3]), 6), r[4]) for r in rows]
+        return [NoteHit(r[0], r[1], r[2], -float(r[3]), r[4]) for r in rows]
     tsq = _tsquery(query)
     if tsq is None:
         return []
@@ -91,4 +91,4 @@ def search_notes(
         ),
         {"q": tsq, "limit": limit, "tag": tag},
     )
-    return [NoteHit(r[0], r[1], r[2], round(float(r[3]), 6), r[4]) for r in rows]
+    return [NoteHit(r[0], r[1], r[2], float(r[3]), r[4]) for r in rows]

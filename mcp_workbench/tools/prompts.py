@@ -13,10 +13,9 @@ from mcp_workbench.service import (
     PromptMessage,
     PromptVersion,
     Workbench,
-    split_ref,
 )
 
-__all__ = ["PromptList", "Rendered", "actor_of", "register", "stored_prompt"]
+__all__ = ["SERVED_LABEL", "PromptList", "Rendered", "actor_of", "register", "stored_prompt"]
 
 _READ = {"readOnlyHint": True, "idempotentHint": True}
 _WRITE = {"readOnlyHint": False, "destructiveHint": False}
@@ -58,32 +57,42 @@ def _messages(messages: list[PromptMessage]) -> list[dict[str, Any]]:
     return [{"role": m.role, "content": {"type": "text", "text": m.text}} for m in messages]
 
 
-def stored_prompt(workbench: Workbench, info: PromptInfo, ref: str | None = None) -> Prompt:
-    """The MCP prompt serving stored prompt ``info`` (its ``ref`` variant, if given).
+SERVED_LABEL = "production"
+"""The label a stored prompt's plain name serves when set; otherwise the newest version."""
 
-    A plain name renders the version labelled ``production`` when there is one, else the
-    newest; ``name@label`` and ``name@3`` render that label or version.
+
+def stored_prompt(
+    workbench: Workbench,
+    name: str,
+    arguments: list[PromptArgument],
+    description: str,
+    *,
+    label: str | None = None,
+    version: int | None = None,
+    ref: str | None = None,
+) -> Prompt:
+    """The MCP prompt rendering stored prompt ``name`` at ``label`` or ``version`` (the
+    newest when neither), listed with ``arguments`` and ``description``.
+
+    ``ref`` (``name@label``, ``name@3``) names a variant asked for by name; such a prompt
+    takes any arguments and lets the chosen version say which are missing.
     """
-    name, label, version = split_ref(ref or info.name)
-    if ref is None and "production" in info.labels:
-        label = "production"
 
-    async def render(**arguments: str) -> dict[str, Any]:
+    async def render(**values: str) -> dict[str, Any]:
         chosen, messages = await workbench.prompts.render(
-            name, arguments, label=label, version=version
+            name, values, label=label, version=version
         )
-        description = chosen.description or None
         result: dict[str, Any] = {"messages": _messages(messages)}
-        if description:
-            result["description"] = description
+        if chosen.description:
+            result["description"] = chosen.description
         return result
 
-    params = [(a.name, a.description or None, a.required) for a in info.arguments]
+    params = [(a.name, a.description or None, a.required) for a in arguments]
     return Prompt.from_arguments(
-        ref or info.name,
+        ref or name,
         render,
         [] if ref else params,
-        description=info.description or None,
+        description=description or None,
         accepts_extra=ref is not None,
     )
 

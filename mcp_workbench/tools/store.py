@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -14,16 +15,47 @@ from mcp_workbench.registry import Prompt, Registry, ToolContext
 from mcp_workbench.registry.items import Target
 from mcp_workbench.registry.resources import Resource, make_resource
 from mcp_workbench.registry.signature import string_arguments
-from mcp_workbench.service import Feedback, PromptInfo, Workbench, board_uri, note_uri, split_ref
+from mcp_workbench.service import (
+    Feedback,
+    PromptArgument,
+    Workbench,
+    board_uri,
+    note_uri,
+    split_ref,
+)
 from mcp_workbench.store import Event, last_seq
 from mcp_workbench.store.tables import BoardRow, NoteRow
 from mcp_workbench.tools import notes, prompts, tasks
-from mcp_workbench.tools.prompts import actor_of, stored_prompt
+from mcp_workbench.tools.prompts import SERVED_LABEL, actor_of, stored_prompt
 
 __all__ = ["RegistryMirror", "attach_store"]
 
 _NOTE_MIME = "text/markdown"
 _BOARD_MIME = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    number: int
+    arguments: list[PromptArgument]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class _ServedPrompt:
+    """What the registry shows for a stored prompt: the version its plain name serves."""
+
+    latest: _Version
+    production: int | None
+    served: _Version
+
+    @property
+    def arguments(self) -> list[PromptArgument]:
+        return self.served.arguments
+
+    @property
+    def description(self) -> str:
+        return self.served.description
 
 
 class RegistryMirror:
@@ -34,7 +66,7 @@ class RegistryMirror:
         self.registry = registry
         self.workbench = workbench
         self._pending: list[Event] | None = []
-        self._stored: dict[str, PromptInfo] = {}
+        self._prompts: dict[str, _ServedPrompt] = {}
         self._no_arguments = string_arguments("resource", [])
         self._unlisten = workbench.bus.listen(self._on_event)
         registry.add_prompt_resolver(self._resolve)
@@ -70,15 +102,18 @@ class RegistryMirror:
     # -- prompts ------------------------------------------------------------------------------
     def _resolve(self, ref: str) -> Prompt | None:
         name, label, version = split_ref(ref)
-        info = self._stored.get(name)
-        if (label is None and version is None) or info is None:
+        state = self._prompts.get(name)
+        if (label is None and version is None) or state is None:
             return None
-        return stored_prompt(self.workbench, info, ref)
+        return stored_prompt(
+            self.workbench, name, [], state.description, label=label, version=version, ref=ref
+        )
 
-    def _put_prompt(self, info: PromptInfo) -> None:
-        item = stored_prompt(self.workbench, info)
+    def _put_prompt(self, name: str, state: _ServedPrompt) -> None:
+        self._prompts[name] = state
+        label = SERVED_LABEL if state.production is not None else None
+        item = stored_prompt(self.workbench, name, state.arguments, state.description, label=label)
         self.registry.add_prompt(item)
-        self._stored[info.name] = info
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -93,9 +128,14 @@ class RegistryMirror:
             return seq, [(r[0], r[1]) for r in note_rows], [(r[0], r[1]) for r in board_rows]
 
         seq, note_rows, board_rows = await self.workbench.db.read(snapshot)
-        prompt_infos = await self.workbench.prompts.list()
-        for info in prompt_infos:
-            self._put_prompt(info)
+        for info in await self.workbench.prompts.list():
+            production = info.labels.get(SERVED_LABEL)
+            latest = _Version(info.latest, info.arguments, info.description)
+            served = latest
+            if production is not None and production != info.latest:
+                chosen = await self.workbench.prompts.get(info.name, version=production)
+                served = _Version(production, chosen.arguments, chosen.description)
+            self._put_prompt(info.name, _ServedPrompt(latest, production, served))
         for path, title in note_rows:
             self.registry.add_resource(self._note_resource(path, title))
         for board_id, title in board_rows:
@@ -121,7 +161,7 @@ class RegistryMirror:
         if event.entity == "prompt":
             if event.kind == "prompt.deleted":
                 registry.remove_prompt(event.entity_id)
-                self._stored.pop(event.entity_id, None)
+                self._prompts.pop(event.entity_id, None)
             elif event.kind in ("prompt.created", "prompt.versioned", "prompt.labelled"):
                 self._refresh_prompt(event)
         elif event.kind in ("note.created", "note.updated", "note.moved"):
@@ -154,31 +194,30 @@ class RegistryMirror:
     def _refresh_prompt(self, event: Event) -> None:
         payload = event.payload
         name = event.entity_id
-        info = self._stored.get(name)
+        state = self._prompts.get(name)
         if event.kind == "prompt.labelled":
-            if info is None:
+            if state is None or payload["label"] != SERVED_LABEL:
                 return
-            labels = dict(info.labels)
             if payload["version"] is None:
-                labels.pop(payload["label"], None)
+                self._put_prompt(name, _ServedPrompt(state.latest, None, state.latest))
             else:
-                labels[payload["label"]] = payload["version"]
-            self._put_prompt(info.model_copy(update={"labels": labels}))
+                served = _Version(
+                    payload["version"],
+                    [PromptArgument(**a) for a in payload["arguments"]],
+                    payload["description"],
+                )
+                self._put_prompt(name, _ServedPrompt(state.latest, payload["version"], served))
             return
-        version = payload["version"]
-        labels = dict(info.labels) if info is not None else {}
-        labels.update(payload.get("labels", {}))
-        labels["latest"] = version["version"]
-        self._put_prompt(
-            PromptInfo(
-                name=name,
-                latest=version["version"],
-                description=version["description"],
-                labels=labels,
-                arguments=version["arguments"],
-                updated_at=payload["prompt"]["updated_at"],
-            )
+        row = payload["version"]
+        latest = _Version(
+            row["version"], [PromptArgument(**a) for a in row["arguments"]], row["description"]
         )
+        production = state.production if state is not None else None
+        production = payload.get("labels", {}).get(SERVED_LABEL, production)
+        served = latest
+        if state is not None and production is not None and production != latest.number:
+            served = state.served
+        self._put_prompt(name, _ServedPrompt(latest, production, served))
 
 
 def attach_store(registry: Registry, workbench: Workbench) -> RegistryMirror:
