@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run(_serve(server, args.command, protocol_out))
     except KeyboardInterrupt:
         pass
+    except OSError as exc:  # e.g. the port is taken
+        where = f"{server.settings.host}:{server.settings.port}"
+        print(f"mcp-workbench: error: cannot listen on {where}: {exc.strerror}", file=sys.stderr)
+        return 2
     finally:
         server.close()
     return 0

@@ -194,3 +194,18 @@ def test_stdio_with_devnull_regression_epoll_abort() -> None:
         )
     assert result.returncode == 0, result.stderr
     assert result.stdout == b""
+
+
+async def test_a_taken_port_is_a_clear_error() -> None:
+    proc, url = await spawn_http_server("--no-entry-points", "--no-store")
+    try:
+        port = url.split(":")[2].split("/")[0]
+        result = await asyncio.to_thread(
+            run_cli, "serve-http", "--no-store", "--no-entry-points", "--port", port
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"mcp-workbench: error: cannot listen on 127.0.0.1:{port}")
+        assert "Traceback" not in result.stderr
+    finally:
+        proc.terminate()
+        await proc.wait()
