@@ -71,6 +71,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="extra allowed Host header value; repeatable",
     )
+    listen = sub.add_parser(
+        "listen",
+        help="serve MCP on TCP, Unix socket, WebSocket and HTTP listeners at once",
+        description="Serve one engine on every listener named (flags combine and repeat).",
+    )
+    _common(listen)
+    for flag, dest, metavar, what in (
+        ("--tcp", "listen_tcp", "HOST:PORT", "newline-delimited JSON over TCP"),
+        ("--unix", "listen_unix", "PATH", "newline-delimited JSON over a Unix socket"),
+        ("--ws", "listen_ws", "HOST:PORT", "WebSocket (subprotocol mcp)"),
+        ("--http", "listen_http", "HOST:PORT", "Streamable HTTP"),
+    ):
+        listen.add_argument(flag, action="append", dest=dest, metavar=metavar, help=what)
     add_store_commands(sub)
     return parser
 
@@ -85,7 +98,16 @@ def _settings(args: argparse.Namespace) -> Settings:
         "data_dir": getattr(args, "data_dir", None),
         "database_url": getattr(args, "database_url", None),
     }
-    for name in ("host", "port", "allowed_origins", "allowed_hosts"):
+    for name in (
+        "host",
+        "port",
+        "allowed_origins",
+        "allowed_hosts",
+        "listen_tcp",
+        "listen_unix",
+        "listen_ws",
+        "listen_http",
+    ):
         if hasattr(args, name):
             overrides[name] = getattr(args, name)
     return load_settings(args.config, **overrides)
@@ -115,6 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.log_format)
         from mcp_workbench.app import WorkbenchServer
 
+        if args.command == "listen" and not (
+            settings.listen_tcp
+            or settings.listen_unix
+            or settings.listen_ws
+            or settings.listen_http
+        ):
+            raise WorkbenchError("listen: give at least one of --tcp, --unix, --ws, --http")
         server = WorkbenchServer(settings)
     except (WorkbenchError, ImportError) as exc:
         print(f"mcp-workbench: error: {exc}", file=sys.stderr)
@@ -124,8 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except OSError as exc:  # e.g. the port is taken
-        where = f"{server.settings.host}:{server.settings.port}"
-        print(f"mcp-workbench: error: cannot listen on {where}: {exc.strerror}", file=sys.stderr)
+        if args.command == "serve-http":
+            where = f"{server.settings.host}:{server.settings.port}: {exc.strerror}"
+        else:
+            where = str(exc)
+        print(f"mcp-workbench: error: cannot listen on {where}", file=sys.stderr)
+        return 2
+    except WorkbenchError as exc:
+        print(f"mcp-workbench: error: {exc}", file=sys.stderr)
         return 2
     finally:
         server.close()
@@ -134,10 +169,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _serve(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
     await server.start()
+    settings = server.settings
     if command == "stdio":
         from mcp_workbench.transports.stdio import serve_stdio
 
         await serve_stdio(server.engine, stdout=protocol_out)
+    elif command == "listen":
+        from mcp_workbench.transports.listeners import run_listeners
+
+        await run_listeners(
+            server.engine,
+            tcp=settings.listen_tcp,
+            unix=settings.listen_unix,
+            ws=settings.listen_ws,
+            http=settings.listen_http,
+        )
     else:
         from mcp_workbench.transports.http_server import run_http_server
 

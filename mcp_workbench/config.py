@@ -36,6 +36,18 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the HTTP transport binds to.")
     port: int = Field(8765, ge=0, le=65535, description="Port of the HTTP transport (0: any).")
+    listen_tcp: list[str] = Field(
+        default_factory=list, description="`listen`: TCP addresses (HOST:PORT), JSON lines."
+    )
+    listen_unix: list[str] = Field(
+        default_factory=list, description="`listen`: Unix socket paths (owner-only), JSON lines."
+    )
+    listen_ws: list[str] = Field(
+        default_factory=list, description="`listen`: WebSocket addresses (HOST:PORT)."
+    )
+    listen_http: list[str] = Field(
+        default_factory=list, description="`listen`: Streamable HTTP addresses (HOST:PORT)."
+    )
     mcp_path: str = Field("/mcp", description="URL path of the Streamable HTTP endpoint.")
     allowed_origins: list[str] = Field(
         default_factory=list,
@@ -71,6 +83,16 @@ class Settings(BaseSettings):
         300.0, gt=0, description="Seconds a tool call may run before it is cancelled."
     )
     worker_threads: int = Field(16, ge=1, le=512, description="Threads that run synchronous tools.")
+    socket_idle_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a TCP, Unix or WebSocket connection may stay silent (with nothing "
+        "running or subscribed) before it is closed.",
+    )
+    ws_ping_interval: float = Field(
+        20.0, gt=0, description="Seconds between WebSocket pings; a peer silent for two is dropped."
+    )
+    ws_path: str = Field("/ws", description="URL path of the WebSocket endpoint.")
     session_idle_timeout: float = Field(
         3600.0, gt=0, description="Seconds an idle HTTP session is kept before it expires."
     )

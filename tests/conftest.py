@@ -26,12 +26,17 @@ from mcp_workbench.service import Workbench
 from mcp_workbench.store import sqlite_url
 from mcp_workbench.transports.http_server import start_http_server
 from mcp_workbench.transports.http_transport import HttpTransport
+from mcp_workbench.transports.sockets import SocketServer
+from mcp_workbench.transports.websocket import WebSocketServer
+from tests.clients import tcp_transport, unix_transport, websocket_transport
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_TOOLS = "tests.fixtures.demo_tools"
 PAGE_SIZE = 3
 REVISIONS = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"]
 TRANSPORTS = ["stdio", "http"]
+SOCKET_TRANSPORTS = ["tcp", "unix", "ws"]
+"""Transports the SDK has no client for: driven through ``tests.clients``."""
 
 IN_CI = os.environ.get("CI") == "true"
 LIMIT = 64 * 1024  # max_message_bytes of the raw stdio servers under test
@@ -215,11 +220,45 @@ async def stdio_server() -> AsyncIterator[RawStdio]:
         await proc.wait()
 
 
+class SocketListeners:
+    """TCP, Unix and WebSocket listeners on the live server's engine (one engine serving
+    every transport at once)."""
+
+    def __init__(self, tcp: SocketServer, unix: SocketServer, ws: WebSocketServer) -> None:
+        self.tcp = tcp
+        self.unix = unix
+        self.ws = ws
+        host, port = tcp.address.rsplit(":", 1)
+        self.tcp_host, self.tcp_port = host, int(port)
+        self.ws_url = f"ws://{ws.address}"
+
+
+@pytest.fixture(scope="session")
+async def socket_listeners(live_server: LiveServer) -> AsyncIterator[SocketListeners]:
+    """TCP, Unix socket and WebSocket listeners beside the HTTP one, on the same engine."""
+    from mcp_workbench.transports.sockets import start_tcp_server, start_unix_server
+    from mcp_workbench.transports.websocket import start_websocket_server
+
+    engine = live_server.engine
+    socket_dir = Path(tempfile.mkdtemp(dir=_DATA_ROOT))
+    tcp = await start_tcp_server(engine, "127.0.0.1", 0)
+    unix = await start_unix_server(engine, socket_dir / "mcp.sock")
+    ws = await start_websocket_server(engine, "127.0.0.1", 0)
+    yield SocketListeners(tcp, unix, ws)
+    await ws.close()
+    await unix.close()
+    await tcp.close()
+
+
 Connect = Callable[..., AbstractAsyncContextManager[Client]]
 
 
 def _client_factory(
-    transport: str, revision: str, servers: dict[str, LiveServer], monkeypatch: pytest.MonkeyPatch
+    transport: str,
+    revision: str,
+    servers: dict[str, LiveServer],
+    monkeypatch: pytest.MonkeyPatch,
+    sockets: SocketListeners | None = None,
 ) -> Connect:
     if revision != "2026-07-28":
         # The SDK client offers its newest handshake revision; pin an older one.
@@ -236,6 +275,14 @@ def _client_factory(
             target = StdioServerParameters(
                 command=command[0], args=command[1:], env=server_env(), cwd=str(ROOT)
             )
+        elif transport in ("tcp", "unix", "ws"):
+            assert sockets is not None
+            if transport == "tcp":
+                target = tcp_transport(sockets.tcp_host, sockets.tcp_port)
+            elif transport == "unix":
+                target = unix_transport(sockets.unix.address)
+            else:
+                target = websocket_transport(sockets.ws_url)
         else:
             target = servers[transport].url
         options.setdefault("cache", None)
@@ -251,10 +298,14 @@ def _client_factory(
 
 # Every transport with every revision; the tornado carrier (Jupyter's) with the current
 # revision and the newest handshake one.
-COMBINATIONS = [(t, r) for t in TRANSPORTS for r in REVISIONS] + [
-    ("tornado", "2026-07-28"),
-    ("tornado", "2025-11-25"),
-]
+COMBINATIONS = (
+    [(t, r) for t in TRANSPORTS for r in REVISIONS]
+    + [
+        ("tornado", "2026-07-28"),
+        ("tornado", "2025-11-25"),
+    ]
+    + [(t, r) for t in SOCKET_TRANSPORTS for r in ("2026-07-28", "2025-11-25")]
+)
 
 
 @pytest.fixture(params=COMBINATIONS, ids=[f"{t}-{r}" for t, r in COMBINATIONS])
@@ -262,24 +313,26 @@ def connect(
     request: pytest.FixtureRequest,
     live_server: LiveServer,
     tornado_server: LiveServer,
+    socket_listeners: SocketListeners,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Connect:
     """Open an official SDK client over one transport, speaking one protocol revision."""
     transport, revision = request.param
     servers = {"http": live_server, "tornado": tornado_server}
-    return _client_factory(transport, revision, servers, monkeypatch)
+    return _client_factory(transport, revision, servers, monkeypatch, socket_listeners)
 
 
-@pytest.fixture(params=[*TRANSPORTS, "tornado"])
+@pytest.fixture(params=[*TRANSPORTS, "tornado", *SOCKET_TRANSPORTS])
 def connect_modern(
     request: pytest.FixtureRequest,
     live_server: LiveServer,
     tornado_server: LiveServer,
+    socket_listeners: SocketListeners,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Connect:
     """Open an official SDK client speaking 2026-07-28, over each transport."""
     servers = {"http": live_server, "tornado": tornado_server}
-    return _client_factory(request.param, "2026-07-28", servers, monkeypatch)
+    return _client_factory(request.param, "2026-07-28", servers, monkeypatch, socket_listeners)
 
 
 # -- the store ---------------------------------------------------------------------------------

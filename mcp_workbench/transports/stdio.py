@@ -7,59 +7,12 @@ import getpass
 import os
 import stat
 import sys
-from typing import Any, BinaryIO, Protocol
-
-import orjson
+from typing import BinaryIO
 
 from mcp_workbench.engine import Engine
-from mcp_workbench.errors import InvalidRequest, jsonrpc_error
-from mcp_workbench.jsonrpc import error_response
-from mcp_workbench.transports.framing import LineFramer, Oversized
+from mcp_workbench.transports.lines import LineSink, StreamSink, serve_connection
 
-__all__ = [
-    "LineSink",
-    "StreamChannel",
-    "claim_stdout",
-    "serve_connection",
-    "serve_stdio",
-    "stdio_streams",
-]
-
-_HIGH_WATER = 1 << 20
-
-
-class LineSink(Protocol):
-    """Where a connection's output bytes go."""
-
-    def write(self, data: bytes) -> None: ...
-    def buffered(self) -> int: ...
-    async def drain(self) -> None: ...
-    def is_closing(self) -> bool: ...
-    def close(self) -> None: ...
-
-
-class _StreamSink:
-    """A :class:`LineSink` over an asyncio ``StreamWriter`` (pipes, sockets)."""
-
-    __slots__ = ("_writer",)
-
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self._writer = writer
-
-    def write(self, data: bytes) -> None:
-        self._writer.write(data)
-
-    def buffered(self) -> int:
-        return self._writer.transport.get_write_buffer_size()
-
-    async def drain(self) -> None:
-        await self._writer.drain()
-
-    def is_closing(self) -> bool:
-        return self._writer.is_closing()
-
-    def close(self) -> None:
-        self._writer.close()
+__all__ = ["claim_stdout", "serve_stdio", "stdio_streams"]
 
 
 class _FileSink:
@@ -85,31 +38,6 @@ class _FileSink:
         return self._closed
 
     def close(self) -> None:
-        self._closed = True
-
-
-class StreamChannel:
-    """Writes one JSON message per line to a :class:`LineSink`."""
-
-    __slots__ = ("_closed", "_sink")
-
-    def __init__(self, sink: LineSink | asyncio.StreamWriter) -> None:
-        self._sink: LineSink = _StreamSink(sink) if isinstance(sink, asyncio.StreamWriter) else sink
-        self._closed = False
-
-    @property
-    def closed(self) -> bool:
-        return self._closed or self._sink.is_closing()
-
-    async def send(self, message: dict[str, Any] | list[Any]) -> None:
-        if self.closed:
-            return
-        self._sink.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
-        if self._sink.buffered() > _HIGH_WATER:
-            await self._sink.drain()  # back-pressure: a slow reader slows us down
-
-    def close(self) -> None:
-        """Stop writing."""
         self._closed = True
 
 
@@ -151,47 +79,10 @@ async def stdio_streams(stdin: BinaryIO, stdout: BinaryIO) -> tuple[asyncio.Stre
     if _is_regular_file(stdout):
         return reader, _FileSink(stdout)
     transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, stdout)
-    return reader, _StreamSink(asyncio.StreamWriter(transport, protocol, None, loop))
+    return reader, StreamSink(asyncio.StreamWriter(transport, protocol, None, loop))
 
 
 _background: set[asyncio.Task[None]] = set()
-
-
-async def serve_connection(
-    engine: Engine,
-    reader: asyncio.StreamReader,
-    writer: LineSink | asyncio.StreamWriter,
-    *,
-    transport: str,
-    principal: str | None,
-) -> None:
-    """Serve one newline-delimited JSON connection until the peer closes its side."""
-    channel = StreamChannel(writer)
-    session = engine.open_session(channel, transport, principal=principal)
-    framer = LineFramer(engine.settings.max_message_bytes)
-    try:
-        while True:
-            data = await reader.read(1 << 16)
-            if not data:
-                break
-            for line in framer.feed(data):
-                if isinstance(line, Oversized):
-                    error = InvalidRequest(
-                        f"Message of {line.size} bytes exceeds the limit of "
-                        f"{framer.max_bytes} bytes",
-                        data={"limit": framer.max_bytes},
-                    )
-                    await channel.send(error_response(None, jsonrpc_error(error)))
-                else:
-                    await engine.receive(session, line, channel)
-        # The client closed its side: let running requests answer, briefly.
-        pending = [*session.inflight.values(), *session.batches]
-        if pending:
-            await asyncio.wait(pending, timeout=2.0)
-    finally:
-        engine.close_session(session)
-        channel.close()
-        writer.close()
 
 
 def claim_stdout() -> BinaryIO:
