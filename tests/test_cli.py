@@ -209,3 +209,78 @@ async def test_a_taken_port_is_a_clear_error() -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_listen_serves_every_transport_at_once(tmp_path: Path) -> None:
+    socket_path = tmp_path / "mcp.sock"
+    proc = await asyncio.create_subprocess_exec(
+        *stdio_command()[:3],
+        "listen",
+        "--no-entry-points",
+        "--no-store",
+        "--tcp", "127.0.0.1:0",
+        "--unix", str(socket_path),
+        "--ws", "127.0.0.1:0",
+        "--http", "127.0.0.1:0",
+        stderr=asyncio.subprocess.PIPE,
+        env=server_env(),
+        cwd=str(ROOT),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    addresses: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(30):
+            while len(addresses) < 4:
+                line = (await proc.stderr.readline()).decode()
+                assert line, "listen exited early"
+                if line.startswith("MCP Workbench listening: "):
+                    kind, address = line.split(": ", 1)[1].split()
+                    addresses[kind] = address
+        request = (
+            b'{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":'
+            b'{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
+            b'"io.modelcontextprotocol/clientCapabilities":{}}}}\n'
+        )
+        host, port = addresses["tcp"].rsplit(":", 1)
+        for kind in ("tcp", "unix"):
+            if kind == "tcp":
+                reader, writer = await asyncio.open_connection(host, int(port))
+            else:
+                reader, writer = await asyncio.open_unix_connection(addresses["unix"])
+            writer.write(request)
+            reply = json.loads(await reader.readline())
+            writer.close()
+            await writer.wait_closed()
+            assert "workbench.info" in {t["name"] for t in reply["result"]["tools"]}, kind
+        import tornado.websocket
+
+        ws = await tornado.websocket.websocket_connect(addresses["ws"], subprotocols=["mcp"])
+        await ws.write_message(request.decode())
+        assert json.loads(str(await ws.read_message()))["result"]["tools"]
+        ws.close()
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                addresses["http"],
+                content=request,
+                headers={
+                    "Content-Type": "application/json",
+                    "Accept": "application/json, text/event-stream",
+                    "MCP-Protocol-Version": "2026-07-28",
+                    "Mcp-Method": "tools/list",
+                },
+            )
+        assert response.json()["result"]["tools"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
+    assert not socket_path.exists()  # removed on the way out
+
+
+def test_listen_needs_a_listener_and_valid_addresses() -> None:
+    nothing = run_cli("listen", "--no-store")
+    assert nothing.returncode == 2
+    assert "give at least one of --tcp, --unix, --ws, --http" in nothing.stderr
+    bad = run_cli("listen", "--no-store", "--tcp", "localhost:http")
+    assert bad.returncode == 2
+    assert "invalid address 'localhost:http'" in bad.stderr
+    assert "Traceback" not in bad.stderr

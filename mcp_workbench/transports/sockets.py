@@ -46,10 +46,14 @@ class SocketServer:
         self.transport = transport
         self.server: asyncio.Server | None = None
         self.connections: set[asyncio.Task[None]] = set()
+        self._closing = False
         self.address = ""
         """Where it listens: ``host:port`` or the socket path."""
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._closing:  # accepted just as the listener was closing
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self.connections.add(task)
@@ -73,8 +77,10 @@ class SocketServer:
 
     async def close(self) -> None:
         """Stop accepting, end every connection and wait for them."""
+        self._closing = True
         if self.server is not None:
             self.server.close()
+        await asyncio.sleep(0)  # connections accepted before the close start (and see it)
         for task in list(self.connections):
             task.cancel()
         if self.connections:
@@ -145,4 +151,6 @@ async def _in_use(path: Path) -> bool:
     except OSError:
         return False
     writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
     return True
