@@ -12,17 +12,32 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mcp_workbench.errors import WorkbenchError
 
-__all__ = ["Settings", "default_data_dir", "load_settings"]
+__all__ = ["RateRule", "Settings", "default_data_dir", "load_settings"]
 
 
 def default_data_dir() -> Path:
     """Where the workbench keeps its data unless told otherwise (per user, per platform)."""
     return Path(user_data_dir("mcp-workbench", appauthor=False))
+
+
+class RateRule(BaseModel):
+    """A token bucket: ``burst`` requests at once, refilled at ``rate`` per second."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match: str = Field(
+        "*", description="Tool name pattern (tools/call) or method name pattern, e.g. 'notes.*'."
+    )
+    per: Literal["session", "principal"] = Field(
+        "session", description="One bucket per session, or one per principal across sessions."
+    )
+    rate: float = Field(gt=0, description="Tokens added per second.")
+    burst: int = Field(ge=1, description="Bucket size: requests allowed at once.")
 
 
 class Settings(BaseSettings):
@@ -118,6 +133,10 @@ class Settings(BaseSettings):
         None,
         description="Key that protects MRTR requestState; random per process when unset "
         "(set it when several nodes serve one client).",
+    )
+    rate_limits: list[RateRule] = Field(
+        default_factory=list,
+        description="Token-bucket limits; a request must find a token in every rule it matches.",
     )
     store: bool = Field(
         True, description="Keep prompts, notes and boards in the store and serve them over MCP."

@@ -22,6 +22,7 @@ from mcp_workbench.engine.executor import ToolExecutor
 from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
 from mcp_workbench.engine.notifier import Notifier
+from mcp_workbench.engine.ratelimit import RateLimiter
 from mcp_workbench.engine.session import Channel, Session
 from mcp_workbench.engine.task_methods import install_tasks
 from mcp_workbench.engine.tasks import EXTENSION as TASKS_EXTENSION
@@ -81,6 +82,15 @@ CACHEABLE = frozenset(
 MRTR_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 
 
+def _limit_key(req: Request) -> str:
+    """What rate-limit rules match: the tool name of a call, else the method."""
+    if req.method == "tools/call":
+        name = req.params.get("name")
+        if isinstance(name, str):
+            return name
+    return req.method
+
+
 class Engine:
     """Serves MCP over any number of transports at once."""
 
@@ -96,6 +106,7 @@ class Engine:
             secret.encode() if secret else secrets.token_bytes(32)
         )
         self.server_info = {"name": self.settings.server_name, "version": __version__}
+        self.limiter = RateLimiter(self.settings.rate_limits)
         self.sessions: set[Session] = set()
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
@@ -266,6 +277,8 @@ class Engine:
             handler = self._methods.get(req.method)
             if handler is None:
                 raise MethodNotFound(f"Method not found: {req.method}")
+            if self.limiter.active:
+                self.limiter.check(_limit_key(req), session.buckets, session.principal)
             if call.modern and req.method in MRTR_METHODS:
                 result = await self._with_input(call, handler)
             else:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mcp_workbench.engine.ratelimit import TokenBucket
 from mcp_workbench.jsonrpc import RequestId
 from mcp_workbench.protocol.versions import Revision
 
@@ -82,6 +83,8 @@ class Session:
     pending: dict[RequestId, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     listeners: dict[RequestId, Listener] = field(default_factory=dict)
     last_seen: float = field(default_factory=time.monotonic)
+    buckets: dict[int, TokenBucket] = field(default_factory=dict)
+    """This session's rate-limit buckets, by rule."""
     serial: int = field(default_factory=lambda: next(_ids))
     _next_request: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 from typing import Any, Protocol
 
 from mcp_workbench.engine import Session
 from mcp_workbench.errors import (
+    RATE_LIMITED,
     InvalidParams,
     InvalidRequest,
     ParseError,
@@ -444,12 +446,18 @@ class McpRequest:
         stream.finish()
         transport.streams.pop(stream.id, None)
         status = 200
-        if "error" in response and not legacy:
-            # Modern revisions say what was wrong with the request in the status too.
+        headers = None
+        if "error" in response:
             code = response["error"].get("code")
-            if code in _HTTP_ERROR_CODES:
+            if code == RATE_LIMITED:
+                # Any era: the status and Retry-After let HTTP clients and proxies back off.
+                status = 429
+                retry = (response["error"].get("data") or {}).get("retryAfter", 1)
+                headers = {"Retry-After": str(max(1, math.ceil(retry)))}
+            elif code in _HTTP_ERROR_CODES and not legacy:
+                # Modern revisions say what was wrong with the request in the status too.
                 status = http_status(code)
-        self._json(status, response)
+        self._json(status, response, headers)
 
     # -- GET: the session's stream (legacy) -----------------------------------------------------
     async def get(self) -> None:
