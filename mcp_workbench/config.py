@@ -134,6 +134,15 @@ class Settings(BaseSettings):
         description="Key that protects MRTR requestState; random per process when unset "
         "(set it when several nodes serve one client).",
     )
+    max_sessions: int = Field(
+        10_000, ge=1, description="Sessions (connections, legacy HTTP sessions) open at once."
+    )
+    max_sessions_per_principal: int = Field(
+        1_000, ge=1, description="Sessions one principal may have open at once."
+    )
+    drain_timeout: float = Field(
+        30.0, ge=0, description="On shutdown, seconds running calls get to finish."
+    )
     rate_limits: list[RateRule] = Field(
         default_factory=list,
         description="Token-bucket limits; a request must find a token in every rule it matches.",

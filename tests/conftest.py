@@ -379,3 +379,13 @@ async def workbench(database_url: str) -> AsyncIterator[Workbench]:
         yield wb
     finally:
         wb.close()
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until ``condition()`` holds, for state with no event to await (another task's
+    bookkeeping); fails after ``within`` seconds."""
+    for _ in range(int(within / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"condition still false after {within} s")

@@ -9,6 +9,7 @@ server-to-client requests, list-changed fan-out and metrics.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -32,6 +33,7 @@ from mcp_workbench.errors import (
     InvalidRequest,
     MethodNotFound,
     ProtocolError,
+    RateLimited,
     UnsupportedProtocolVersion,
     WorkbenchError,
     jsonrpc_error,
@@ -107,6 +109,11 @@ class Engine:
         )
         self.server_info = {"name": self.settings.server_name, "version": __version__}
         self.limiter = RateLimiter(self.settings.rate_limits)
+        self.draining = False
+        """Set by :meth:`drain`: new work is refused while running work finishes."""
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._per_principal: dict[str, int] = {}
         self.sessions: set[Session] = set()
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
@@ -147,7 +154,22 @@ class Engine:
     def open_session(
         self, channel: Channel | None, transport: str, *, principal: str | None = None
     ) -> Session:
-        """A new session for a client that just connected."""
+        """A new session for a client that just connected.
+
+        Raises:
+            RateLimited: too many sessions in total or for this principal, or the server is
+                draining.
+        """
+        settings = self.settings
+        if self.draining:
+            raise RateLimited("The server is shutting down", retry_after=5.0)
+        if len(self.sessions) >= settings.max_sessions:
+            raise RateLimited("Too many sessions; try again later", retry_after=1.0)
+        if principal is not None:
+            count = self._per_principal.get(principal, 0)
+            if count >= settings.max_sessions_per_principal:
+                raise RateLimited(f"Too many sessions for {principal}", retry_after=1.0)
+            self._per_principal[principal] = count + 1
         if self.notifier.loop is None:
             self.notifier.loop = asyncio.get_running_loop()
         session = Session(channel, transport, id=secrets.token_urlsafe(24), principal=principal)
@@ -160,6 +182,12 @@ class Engine:
         if session in self.sessions:
             self.sessions.discard(session)
             self.metrics.sessions.labels(session.transport).dec()
+            if session.principal is not None:
+                left = self._per_principal.get(session.principal, 1) - 1
+                if left > 0:
+                    self._per_principal[session.principal] = left
+                else:
+                    self._per_principal.pop(session.principal, None)
         session.close()
 
     def transient_session(
@@ -167,6 +195,17 @@ class Engine:
     ) -> Session:
         """A session for one stateless (modern) request; not tracked, not counted."""
         return Session(channel, transport, principal=principal)
+
+    async def drain(self, grace: float) -> int:
+        """Refuse new sessions and requests, and give running ones up to ``grace`` seconds
+        to finish; returns how many were still running."""
+        self.draining = True
+        if self._active:
+            self._idle.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(grace):
+                    await self._idle.wait()
+        return self._active
 
     async def shutdown(self) -> None:
         """End every session: listeners get their closing result, in-flight calls stop."""
@@ -272,7 +311,12 @@ class Engine:
         started = time.perf_counter()
         call: Call | None = None
         session.touch()
+        # A listen stream lasts as long as the client wants: it is not work to wait for.
+        counted = req.method != "subscriptions/listen"
+        self._active += counted
         try:
+            if self.draining:
+                raise RateLimited("The server is shutting down", retry_after=5.0)
             call = self._make_call(session, req, channel)
             handler = self._methods.get(req.method)
             if handler is None:
@@ -303,6 +347,10 @@ class Engine:
             log.exception("error serving %s", req.method)
             response = error_response(req.id, jsonrpc_error(RuntimeError()))
             outcome = "error"
+        finally:
+            self._active -= counted
+            if not self._active:
+                self._idle.set()
         self._observe(req.method, outcome, started)
         return response
 

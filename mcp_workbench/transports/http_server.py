@@ -296,10 +296,14 @@ class HttpServer:
         sockets: Any = server.sockets
         return int(sockets[0].getsockname()[1])
 
-    def stop(self) -> None:
-        """Stop accepting connections and close the open ones."""
+    def stop_accepting(self) -> None:
+        """Close the listening sockets; open connections go on (to drain)."""
         for server in self._servers:
             server.close()
+
+    def stop(self) -> None:
+        """Stop accepting connections and close the open ones."""
+        self.stop_accepting()
         for conn in list(self.connections):
             if conn.transport is not None:
                 conn.transport.close()
@@ -332,6 +336,8 @@ async def run_http_server(engine: Engine) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    server.stop_accepting()
+    await engine.drain(engine.settings.drain_timeout)
     await transport.close()
     await engine.shutdown()
     server.stop()

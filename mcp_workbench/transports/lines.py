@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import orjson
 
 from mcp_workbench.engine import Engine
-from mcp_workbench.errors import InvalidRequest, jsonrpc_error
+from mcp_workbench.errors import InvalidRequest, RateLimited, jsonrpc_error
 from mcp_workbench.jsonrpc import error_response
 from mcp_workbench.transports.framing import LineFramer, Oversized
 
@@ -98,7 +98,13 @@ async def serve_connection(
     running is closed.
     """
     channel = StreamChannel(writer)
-    session = engine.open_session(channel, transport, principal=principal)
+    try:
+        session = engine.open_session(channel, transport, principal=principal)
+    except RateLimited as exc:  # too many sessions, or shutting down: say so and hang up
+        await channel.send(error_response(None, jsonrpc_error(exc)))
+        channel.close()
+        writer.close()
+        return
     framer = LineFramer(engine.settings.max_message_bytes)
     try:
         while True:

@@ -45,6 +45,12 @@ class Listeners:
     addresses: list[tuple[str, str]] = field(default_factory=list)
     """(kind, address) of each listener: ``("tcp", "127.0.0.1:7000")``..."""
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _pausers: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop_accepting(self) -> None:
+        """Close every listening socket; open connections go on (to drain)."""
+        for pause in self._pausers:
+            pause()
 
     async def close(self) -> None:
         """Stop accepting everywhere and close open connections."""
@@ -78,10 +84,12 @@ async def start_listeners(
             server = await start_tcp_server(engine, host, port)
             started.addresses.append(("tcp", server.address))
             started._closers.append(server.close)
+            started._pausers.append(server.stop_accepting)
         for path in unix:
             server = await start_unix_server(engine, path)
             started.addresses.append(("unix", server.address))
             started._closers.append(server.close)
+            started._pausers.append(server.stop_accepting)
         for address in ws:
             host, port = parse_address(address)
             ws_server = await start_websocket_server(
@@ -89,12 +97,14 @@ async def start_listeners(
             )
             started.addresses.append(("ws", f"ws://{ws_server.address}"))
             started._closers.append(ws_server.close)
+            started._pausers.append(ws_server.stop_accepting)
         for address in http:
             host, port = parse_address(address)
             http_server, transport, bound = await start_http_server(engine, host, port)
             shown = f"[{host}]" if ":" in host else host
             started.addresses.append(("http", f"http://{shown}:{bound}{engine.settings.mcp_path}"))
             started._closers.append(_http_closer(http_server, transport))
+            started._pausers.append(http_server.stop_accepting)
     except BaseException:
         await started.close()
         raise
@@ -131,5 +141,10 @@ async def run_listeners(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    print("MCP Workbench draining: no new sessions or calls", file=sys.stderr, flush=True)
+    listeners.stop_accepting()
+    still = await engine.drain(engine.settings.drain_timeout)
+    if still:
+        print(f"MCP Workbench: {still} call(s) cut short", file=sys.stderr, flush=True)
     await listeners.close()
     await engine.shutdown()

@@ -75,6 +75,11 @@ class SocketServer:
         finally:
             self.connections.discard(task)
 
+    def stop_accepting(self) -> None:
+        """Close the listening socket; open connections go on (to drain)."""
+        if self.server is not None:
+            self.server.close()
+
     async def close(self) -> None:
         """Stop accepting, end every connection and wait for them."""
         self._closing = True

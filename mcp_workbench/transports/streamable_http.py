@@ -26,6 +26,7 @@ from mcp_workbench.errors import (
     InvalidRequest,
     ParseError,
     ProtocolError,
+    RateLimited,
     UnsupportedProtocolVersion,
     http_status,
     jsonrpc_error,
@@ -300,7 +301,13 @@ class McpRequest:
                 old = transport.sessions.get(self._header(SESSION_HEADER))
                 if old is not None:
                     transport.end_session(old)
-            fresh = transport.new_session(self.principal())
+            try:
+                fresh = transport.new_session(self.principal())
+            except RateLimited as exc:
+                retry = str(max(1, math.ceil(exc.retry_after)))
+                body = error_response(message.id, jsonrpc_error(exc))
+                self._json(429, body, {"Retry-After": retry})
+                return
             response = await transport.engine.serve(fresh, message, None)
             if response is None or "error" in response:
                 transport.end_session(fresh)

@@ -20,6 +20,7 @@ import tornado.web
 import tornado.websocket
 
 from mcp_workbench.engine import Engine, Session
+from mcp_workbench.errors import RateLimited
 from mcp_workbench.transports.http_transport import HttpTransport
 
 __all__ = [
@@ -81,7 +82,10 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         if self.selected_subprotocol != SUBPROTOCOL:
             self.close(1002, f"the '{SUBPROTOCOL}' subprotocol is required")
             return
-        self.session = self.engine.open_session(self.channel, "websocket", principal=None)
+        try:
+            self.session = self.engine.open_session(self.channel, "websocket", principal=None)
+        except RateLimited as exc:
+            self.close(1013, exc.message)  # 1013: try again later
 
     async def on_message(self, message: str | bytes) -> None:
         session = self.session
@@ -116,6 +120,10 @@ class WebSocketServer:
     def __init__(self, server: tornado.httpserver.HTTPServer, address: str) -> None:
         self.server = server
         self.address = address
+
+    def stop_accepting(self) -> None:
+        """Close the listening socket; open connections go on (to drain)."""
+        self.server.stop()
 
     async def close(self) -> None:
         """Stop accepting and close the open connections."""
