@@ -14,6 +14,7 @@
     │   └── UnsupportedProtocolVersion      -32022
     ├── ToolError                           a tool failed; reported as an ``isError`` result
     ├── AuthError                           who you are could not be established
+    │   └── InvalidToken                    a bearer token is missing or refused (``reason``)
     ├── PermissionDenied                    who you are may not do this
     ├── InvalidInput                        a value breaks a rule (bad name, body too big)
     ├── NotFound                            the named thing does not exist
@@ -38,6 +39,7 @@ __all__ = [
     "InvalidInput",
     "InvalidParams",
     "InvalidRequest",
+    "InvalidToken",
     "MethodNotFound",
     "MissingRequiredClientCapability",
     "NotFound",
@@ -156,6 +158,21 @@ class ToolError(WorkbenchError):
 
 class AuthError(WorkbenchError):
     """The caller could not be authenticated."""
+
+
+class InvalidToken(AuthError):
+    """A bearer token is missing or was refused.
+
+    The message is generic on purpose: it goes to the client. ``reason`` says exactly
+    why (``"expired"``, ``"bad_signature"``...) and is for logs and audit only.
+    """
+
+    def __init__(self, reason: str, message: str = "invalid token") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"InvalidToken(reason={self.reason!r})"
 
 
 class PermissionDenied(WorkbenchError):
