@@ -134,6 +134,12 @@ class Settings(BaseSettings):
         description="Key that protects MRTR requestState; random per process when unset "
         "(set it when several nodes serve one client).",
     )
+    preauth_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="With authentication on: seconds a TCP, Unix or WebSocket client has to "
+        "send workbench/authenticate before the connection is closed.",
+    )
     max_sessions: int = Field(
         10_000, ge=1, description="Sessions (connections, legacy HTTP sessions) open at once."
     )

@@ -20,6 +20,7 @@ from mcp_workbench.__about__ import __version__
 from mcp_workbench.config import Settings
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.executor import ToolExecutor
+from mcp_workbench.engine.identity import AUTHENTICATE, Authenticator, Identity
 from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
 from mcp_workbench.engine.notifier import Notifier
@@ -29,6 +30,7 @@ from mcp_workbench.engine.task_methods import install_tasks
 from mcp_workbench.engine.tasks import EXTENSION as TASKS_EXTENSION
 from mcp_workbench.engine.tasks import TaskStore
 from mcp_workbench.errors import (
+    AuthError,
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
@@ -114,6 +116,8 @@ class Engine:
         self._active = 0
         self._idle = asyncio.Event()
         self._per_principal: dict[str, int] = {}
+        self.authenticator: Authenticator | None = None
+        """Set when callers must prove who they are (bearer tokens)."""
         self.sessions: set[Session] = set()
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
@@ -317,6 +321,11 @@ class Engine:
         try:
             if self.draining:
                 raise RateLimited("The server is shutting down", retry_after=5.0)
+            if req.method == AUTHENTICATE:
+                response = result_response(req.id, await self._authenticate(session, req))
+                self._observe(req.method, "ok", started)
+                return response
+            self._check_identity(session)
             call = self._make_call(session, req, channel)
             handler = self._methods.get(req.method)
             if handler is None:
@@ -353,6 +362,58 @@ class Engine:
                 self._idle.set()
         self._observe(req.method, outcome, started)
         return response
+
+    async def _authenticate(self, session: Session, req: Request) -> dict[str, Any]:
+        """``workbench/authenticate``: prove (or renew) who the session acts for.
+
+        Raises:
+            InvalidParams: no token given.
+            AuthError: no authentication is configured, or the token is refused.
+        """
+        if self.authenticator is None:
+            raise AuthError("This server does not use tokens")
+        token = req.params.get("token")
+        if not isinstance(token, str) or not token:
+            raise InvalidParams("params.token (a bearer token) is required")
+        identity = await self.authenticator.authenticate(token)
+        if session.principal not in (None, identity.id) and not session.needs_auth:
+            raise AuthError("A session cannot change its principal; open a new one")
+        self.adopt(session, identity)
+        return {
+            "principal": identity.id,
+            "roles": sorted(identity.roles),
+            "expiresAt": identity.expires_at,
+        }
+
+    def adopt(self, session: Session, identity: Identity) -> None:
+        """Make ``session`` act for ``identity`` (counted against its session limit).
+
+        Raises:
+            RateLimited: the principal already has its most sessions.
+        """
+        if session.principal != identity.id:
+            if session in self.sessions:
+                count = self._per_principal.get(identity.id, 0)
+                if count >= self.settings.max_sessions_per_principal:
+                    raise RateLimited(f"Too many sessions for {identity.id}", retry_after=1.0)
+                self._per_principal[identity.id] = count + 1
+                if session.principal is not None:  # e.g. the OS user of a Unix socket peer
+                    left = self._per_principal.get(session.principal, 1) - 1
+                    if left > 0:
+                        self._per_principal[session.principal] = left
+                    else:
+                        self._per_principal.pop(session.principal, None)
+            session.principal = identity.id
+        session.roles = identity.roles
+        session.expires_at = identity.expires_at
+        session.needs_auth = False
+
+    @staticmethod
+    def _check_identity(session: Session) -> None:
+        if session.needs_auth:
+            raise AuthError(f"Authentication required: send {AUTHENTICATE} with a bearer token")
+        if session.expires_at is not None and time.time() >= session.expires_at:
+            raise AuthError(f"The token has expired: send {AUTHENTICATE} with a new one")
 
     def _observe(self, method: str, outcome: str, started: float) -> None:
         key = method if method in self._methods else "<unknown>"

@@ -83,6 +83,12 @@ class Session:
     pending: dict[RequestId, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     listeners: dict[RequestId, Listener] = field(default_factory=dict)
     last_seen: float = field(default_factory=time.monotonic)
+    roles: frozenset[str] = frozenset()
+    """What the principal's token grants (empty for OS users and anonymous callers)."""
+    expires_at: float | None = None
+    """When the principal's token expires; calls after it need a new token."""
+    needs_auth: bool = False
+    """Set on connections that must send ``workbench/authenticate`` before anything else."""
     buckets: dict[int, TokenBucket] = field(default_factory=dict)
     """This session's rate-limit buckets, by rule."""
     serial: int = field(default_factory=lambda: next(_ids))

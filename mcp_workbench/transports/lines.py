@@ -10,8 +10,8 @@ from typing import Any, Protocol
 
 import orjson
 
-from mcp_workbench.engine import Engine
-from mcp_workbench.errors import InvalidRequest, RateLimited, jsonrpc_error
+from mcp_workbench.engine import Engine, Session
+from mcp_workbench.errors import AuthError, InvalidRequest, RateLimited, jsonrpc_error
 from mcp_workbench.jsonrpc import error_response
 from mcp_workbench.transports.framing import LineFramer, Oversized
 
@@ -90,6 +90,7 @@ async def serve_connection(
     principal: str | None,
     idle_timeout: float | None = None,
     max_inflight: int = 256,
+    needs_auth: bool = False,
 ) -> None:
     """Serve one newline-delimited JSON connection until the peer closes its side.
 
@@ -106,6 +107,7 @@ async def serve_connection(
         writer.close()
         return
     framer = LineFramer(engine.settings.max_message_bytes)
+    deadline = _preauth_deadline(engine, session, channel, writer) if needs_auth else None
     try:
         while True:
             while len(session.inflight) >= max_inflight:
@@ -140,6 +142,37 @@ async def serve_connection(
         if pending:
             await asyncio.wait(pending, timeout=2.0)
     finally:
+        if deadline is not None:
+            deadline.cancel()
         engine.close_session(session)
         channel.close()
         writer.close()
+
+
+def _preauth_deadline(
+    engine: Engine,
+    session: Session,
+    channel: StreamChannel,
+    writer: LineSink | asyncio.StreamWriter,
+) -> asyncio.TimerHandle:
+    """Until the client authenticates only ``workbench/authenticate`` is served; after
+    ``preauth_timeout`` seconds without it, say why and hang up."""
+    session.needs_auth = True
+    timeout = engine.settings.preauth_timeout
+
+    async def expire() -> None:
+        error = AuthError(f"Authentication timed out after {timeout:g} s")
+        await channel.send(error_response(None, jsonrpc_error(error)))
+        channel.close()
+        writer.close()
+
+    def check() -> None:
+        if session.needs_auth:
+            task = asyncio.get_running_loop().create_task(expire())
+            _expiring.add(task)
+            task.add_done_callback(_expiring.discard)
+
+    return asyncio.get_running_loop().call_later(timeout, check)
+
+
+_expiring: set[asyncio.Task[None]] = set()

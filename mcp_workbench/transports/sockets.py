@@ -69,6 +69,7 @@ class SocketServer:
                 transport=self.transport,
                 principal=principal,
                 idle_timeout=self.engine.settings.socket_idle_timeout,
+                needs_auth=self.engine.authenticator is not None,
             )
         except ConnectionError:
             pass  # the peer went away mid-write

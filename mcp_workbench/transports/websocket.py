@@ -20,7 +20,8 @@ import tornado.web
 import tornado.websocket
 
 from mcp_workbench.engine import Engine, Session
-from mcp_workbench.errors import RateLimited
+from mcp_workbench.engine.identity import Identity
+from mcp_workbench.errors import AuthError, RateLimited
 from mcp_workbench.transports.http_transport import HttpTransport
 
 __all__ = [
@@ -64,6 +65,8 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         self.engine: Engine = transport.engine
         self.session: Session | None = None
         self.channel = _WebSocketChannel(self)
+        self._identity: Identity | None = None
+        self._deadline: asyncio.TimerHandle | None = None
 
     def check_origin(self, origin: str) -> bool:
         return self.transport.origin_allowed(origin, self.request.headers.get("Host"))
@@ -73,6 +76,19 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
             self.set_status(421)
             self.finish("Misdirected request: unknown Host")
             return
+        authenticator = self.engine.authenticator
+        header = self.request.headers.get("Authorization", "")
+        if authenticator is not None and header:
+            scheme, _, token = header.partition(" ")
+            try:
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise AuthError("invalid token")
+                self._identity = await authenticator.authenticate(token.strip())
+            except AuthError as exc:
+                self.set_status(401)
+                self.set_header("WWW-Authenticate", 'Bearer error="invalid_token"')
+                self.finish(exc.message)
+                return
         await super().get(*args, **kwargs)
 
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
@@ -84,8 +100,21 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
             return
         try:
             self.session = self.engine.open_session(self.channel, "websocket", principal=None)
+            if self._identity is not None:
+                self.engine.adopt(self.session, self._identity)
         except RateLimited as exc:
             self.close(1013, exc.message)  # 1013: try again later
+            return
+        if self._identity is None and self.engine.authenticator is not None:
+            # No Authorization header: the first message must be workbench/authenticate.
+            self.session.needs_auth = True
+            timeout = self.engine.settings.preauth_timeout
+            self._deadline = asyncio.get_running_loop().call_later(timeout, self._expire)
+
+    def _expire(self) -> None:
+        if self.session is not None and self.session.needs_auth:
+            timeout = self.engine.settings.preauth_timeout
+            self.close(1008, f"Authentication timed out after {timeout:g} s")
 
     async def on_message(self, message: str | bytes) -> None:
         session = self.session
@@ -99,6 +128,8 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         await self.engine.receive(session, data, self.channel)
 
     def on_close(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
         if self.session is not None:
             self.engine.close_session(self.session)
             self.session = None
