@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mcp_workbench.auth import AuthConfig, TokenVerifier, build_verifier
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
@@ -54,6 +55,10 @@ class WorkbenchServer:
         self.engine = build_engine(settings)
         self.workbench: Workbench | None = None
         self._mirror: RegistryMirror | None = None
+        self._verifier: TokenVerifier | None = None
+        if settings.auth:
+            self._verifier = build_verifier(AuthConfig.from_settings(settings), settings.data_dir)
+            self.engine.authenticator = self._verifier
         if settings.store:
             self.workbench = open_workbench(settings)
             self._mirror = attach_store(self.engine.registry, self.workbench)
@@ -63,6 +68,11 @@ class WorkbenchServer:
         if self.workbench is not None and self._mirror is not None:
             await self.workbench.start()
             await self._mirror.start()
+
+    async def aclose(self) -> None:
+        """Release what needs the loop (the JWKS client)."""
+        if self._verifier is not None:
+            await self._verifier.aclose()
 
     def close(self) -> None:
         """Stop following the store and close it."""

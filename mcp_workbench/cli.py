@@ -168,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _serve(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
+    try:
+        await _serve_until_stopped(server, command, protocol_out)
+    finally:
+        await server.aclose()
+
+
+async def _serve_until_stopped(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
     await server.start()
     settings = server.settings
     if command == "stdio":

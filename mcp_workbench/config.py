@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mcp_workbench.errors import WorkbenchError
@@ -134,6 +134,31 @@ class Settings(BaseSettings):
         description="Key that protects MRTR requestState; random per process when unset "
         "(set it when several nodes serve one client).",
     )
+    auth: bool = Field(
+        False,
+        description="Require a bearer JWT on every network transport (HTTP, WebSocket, TCP, "
+        "Unix); stdio always runs as the OS user.",
+    )
+    auth_secret: SecretStr | None = Field(
+        None, description="Shared HS256 secret (32+ bytes); default: the data dir's secrets file."
+    )
+    auth_issuer: str | None = Field(None, description="Required `iss` of tokens.")
+    auth_audience: str | None = Field(None, description="Required `aud` of tokens.")
+    auth_jwks_url: str | None = Field(None, description="JWKS URL of an identity provider.")
+    auth_public_key_files: list[Path] | None = Field(
+        None, description="PEM public keys that sign tokens."
+    )
+    auth_local_secret: bool | None = Field(
+        None, description="Also accept tokens from `mcp-workbench token issue` (default true)."
+    )
+    auth_role_claims: list[str] | None = Field(
+        None, description="Claims holding roles (default roles, groups; dotted paths reach in)."
+    )
+    auth_leeway: float | None = Field(None, description="Clock skew tolerated, seconds (30).")
+    auth_signing_key_file: Path | None = Field(
+        None, description="Private key `token issue` signs with instead of the shared secret."
+    )
+    auth_token_ttl: float | None = Field(None, description="Lifetime of issued tokens (900 s).")
     preauth_timeout: float = Field(
         10.0,
         gt=0,

@@ -20,6 +20,8 @@ LAYERS = [
     "service",
     "events",
     "store",
+    "policy",
+    "auth",
     "protocol",
     "registry",
     "jsonrpc",

@@ -1,15 +1,18 @@
-"""The store subcommands of ``mcp-workbench``: ``db``, ``prompts``, ``notes``, ``boards``.
+"""The scripting subcommands of ``mcp-workbench``: ``db``, ``prompts``, ``notes``, ``boards``,
+``token`` and ``policy``.
 
 Scripting access to the same store the server serves: each subcommand opens the store,
 makes one change or reads once (``db events tail --follow`` keeps reading), and prints a
-compact human form or, with ``--json``, JSON.
+compact human form or, with ``--json``, JSON. ``token issue`` signs a bearer token for the
+server's authentication. ``policy`` checks access policy files and explains decisions;
+it opens no store.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mcp_workbench.commands import boards, db, notes, prompts
+from mcp_workbench.commands import boards, db, notes, policy, prompts, token
 from mcp_workbench.commands.common import run_command, store_options
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ __all__ = ["add_store_commands", "run_command", "store_options"]
 
 
 def add_store_commands(sub: Subparsers) -> None:
-    """Add ``db``, ``prompts``, ``notes`` and ``boards`` to the ``mcp-workbench`` parser."""
-    for area in (db, prompts, notes, boards):
+    """Add ``db``, ``prompts``, ``notes``, ``boards``, ``token`` and ``policy`` to the
+    ``mcp-workbench`` parser."""
+    for area in (db, prompts, notes, boards, token, policy):
         area.add_parser(sub)

@@ -2,7 +2,9 @@
 
 Each subcommand registers an async handler ``(args, workbench) -> exit status`` with
 :func:`add_command`; :func:`run_command` opens the store, runs it with ``asyncio.run``,
-always closes the store, and turns workbench errors into one line on stderr.
+always closes the store, and turns workbench errors into one line on stderr. A subcommand
+that needs no store (``policy``) registers a handler ``(args) -> exit status`` with
+:func:`add_storeless_command` instead: no settings are loaded and no store is opened.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Handler",
+    "StorelessHandler",
     "actor",
     "add_command",
     "add_group",
+    "add_storeless_command",
     "clip",
     "emit",
     "print_json",
@@ -48,6 +52,9 @@ __all__ = [
 
 Handler = Callable[[argparse.Namespace, "Workbench"], Coroutine[Any, Any, int]]
 """A subcommand: runs against an open workbench and returns the exit status."""
+
+StorelessHandler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+"""A subcommand that needs no store: runs on its arguments alone."""
 
 # Exit statuses: the caller's request was refused / the store or the settings failed.
 _REFUSED = 1
@@ -67,10 +74,11 @@ def store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _options() -> argparse.ArgumentParser:
+def _options(*, store: bool = True) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    store_options(parent)
+    if store:
+        parent.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+        store_options(parent)
     parent.add_argument("--json", action="store_true", help="print JSON (for scripts)")
     return parent
 
@@ -95,6 +103,17 @@ def add_command(
     """
     parser = sub.add_parser(name, help=summary, description=summary, parents=[_options()])
     parser.set_defaults(handler=handler, migrate=migrate)
+    return parser
+
+
+def add_storeless_command(
+    sub: Subparsers, name: str, handler: StorelessHandler, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand running ``handler`` without settings or a store, with ``--json``."""
+    parser = sub.add_parser(
+        name, help=summary, description=summary, parents=[_options(store=False)]
+    )
+    parser.set_defaults(handler=handler, needs_store=False)
     return parser
 
 
@@ -134,15 +153,27 @@ def run_command(
     """Run the store subcommand ``args`` names; returns the exit status.
 
     0: done; 1: refused (not found, conflict, invalid input) or a check failed;
-    2: bad settings or the store failed; 130: interrupted.
+    2: bad settings or the store failed; 130: interrupted. A storeless subcommand loads no
+    settings and opens no store.
     """
+    if not getattr(args, "needs_store", True):
+        storeless: StorelessHandler = args.handler
+        return _run(lambda: storeless(args))
     try:
         workbench = _open(load_settings(args), args.migrate)
     except (WorkbenchError, ImportError) as exc:
         return _fail(exc, _BROKEN)
     handler: Handler = args.handler
     try:
-        return asyncio.run(handler(args, workbench))
+        return _run(lambda: handler(args, workbench))
+    finally:
+        workbench.close()
+
+
+def _run(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run ``command`` to its exit status, turning its errors into one line on stderr."""
+    try:
+        return asyncio.run(command())
     except (NotFound, Conflict, InvalidInput) as exc:
         return _fail(exc, _REFUSED)
     except WorkbenchError as exc:
@@ -155,8 +186,6 @@ def run_command(
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return _REFUSED
-    finally:
-        workbench.close()
 
 
 def read_text(text: str | None, file: str | None) -> str | None:

@@ -408,11 +408,12 @@ class Engine:
         session.expires_at = identity.expires_at
         session.needs_auth = False
 
-    @staticmethod
-    def _check_identity(session: Session) -> None:
+    def _check_identity(self, session: Session) -> None:
         if session.needs_auth:
             raise AuthError(f"Authentication required: send {AUTHENTICATE} with a bearer token")
-        if session.expires_at is not None and time.time() >= session.expires_at:
+        # The same clock-skew allowance the token was accepted with.
+        leeway = self.settings.auth_leeway if self.settings.auth_leeway is not None else 30.0
+        if session.expires_at is not None and time.time() >= session.expires_at + leeway:
             raise AuthError(f"The token has expired: send {AUTHENTICATE} with a new one")
 
     def _observe(self, method: str, outcome: str, started: float) -> None:

@@ -22,7 +22,7 @@ import httptools
 import orjson
 
 from mcp_workbench.engine import Engine
-from mcp_workbench.transports.http_transport import HttpTransport
+from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
 from mcp_workbench.transports.streamable_http import McpRequest
 
 __all__ = ["HttpServer", "run_http_server", "start_http_server"]
@@ -281,6 +281,10 @@ class HttpServer:
             exchange.respond(
                 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}, body
             )
+        elif path.startswith(METADATA_PATH) and req.method == "GET":
+            host = exchange.header("Host") or ""
+            body = orjson.dumps(self.transport.resource_metadata(host))
+            exchange.respond(200, {"Content-Type": "application/json"}, body)
         elif path == "/healthz" and req.method == "GET":
             exchange.respond(
                 200, {"Content-Type": "application/json"}, orjson.dumps({"status": "ok"})

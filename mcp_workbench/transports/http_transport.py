@@ -12,11 +12,12 @@ from mcp_workbench.engine import Engine, Session
 from mcp_workbench.protocol.http_headers import ParamPaths, param_header_paths
 from mcp_workbench.transports.sse import SseStream
 
-__all__ = ["HttpTransport"]
+__all__ = ["METADATA_PATH", "HttpTransport"]
 
 log = logging.getLogger("mcp_workbench.http")
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+METADATA_PATH = "/.well-known/oauth-protected-resource"
 
 
 class HttpTransport:
@@ -33,6 +34,22 @@ class HttpTransport:
         self._sweeper: asyncio.Task[None] | None = None
         self._param_paths: dict[str, tuple[dict[str, Any], ParamPaths]] = {}
         self._hosts: dict[str, bool] = {}
+
+    # -- OAuth protected resource metadata (RFC 9728) ----------------------------------------
+    def metadata_url(self, host: str) -> str:
+        """Where clients read this resource's metadata (named in 401 challenges)."""
+        return f"http://{host or 'localhost'}{METADATA_PATH}{self.settings.mcp_path}"
+
+    def resource_metadata(self, host: str) -> dict[str, Any]:
+        """RFC 9728 metadata: the resource, who issues its tokens, how to send them."""
+        metadata: dict[str, Any] = {
+            "resource": f"http://{host or 'localhost'}{self.settings.mcp_path}",
+            "bearer_methods_supported": ["header"],
+            "resource_name": self.settings.server_name,
+        }
+        if self.settings.auth_issuer:
+            metadata["authorization_servers"] = [self.settings.auth_issuer]
+        return metadata
 
     # -- DNS rebinding guard -----------------------------------------------------------------
     def origin_allowed(self, origin: str | None, host: str | None) -> bool:

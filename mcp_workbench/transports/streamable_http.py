@@ -19,9 +19,10 @@ import logging
 import math
 from typing import Any, Protocol
 
-from mcp_workbench.engine import Session
+from mcp_workbench.engine import Identity, Session
 from mcp_workbench.errors import (
     RATE_LIMITED,
+    AuthError,
     InvalidParams,
     InvalidRequest,
     ParseError,
@@ -118,6 +119,7 @@ class McpRequest:
         self.transport = transport
         self.io = io
         self._principal = principal
+        self._identity: Identity | None = None
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
         self._cancel_on_close = False
@@ -133,6 +135,8 @@ class McpRequest:
 
     async def dispatch(self, method: str) -> None:
         """Serve the request (``POST``, ``GET`` or ``DELETE``)."""
+        if self.transport.engine.authenticator is not None and not await self._authenticate():
+            return
         if method == "POST":
             await self.post()
         elif method == "GET":
@@ -148,6 +152,35 @@ class McpRequest:
 
     def _header(self, name: str) -> str:
         return self.io.header(name) or ""
+
+    async def _authenticate(self) -> bool:
+        """Check the bearer token; False after answering 401 (RFC 6750, RFC 9728)."""
+        authenticator = self.transport.engine.authenticator
+        assert authenticator is not None
+        header = self._header("Authorization")
+        scheme, _, token = header.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthError("authentication required")
+            identity = await authenticator.authenticate(token.strip())
+        except AuthError as exc:
+            challenge = (
+                f'Bearer resource_metadata="{self.transport.metadata_url(self._header("Host"))}"'
+            )
+            if header:
+                challenge += ', error="invalid_token"'
+            self._json(
+                401, error_response(None, jsonrpc_error(exc)), {"WWW-Authenticate": challenge}
+            )
+            return False
+        self._identity = identity
+        self._principal = identity.id
+        return True
+
+    def _with_identity(self, session: Session) -> Session:
+        if self._identity is not None:
+            self.transport.engine.adopt(session, self._identity)
+        return session
 
     def principal(self) -> str | None:
         """Who is calling, as the server carrying the request established it."""
@@ -195,9 +228,14 @@ class McpRequest:
             self._error(400, InvalidParams(message), rid)
             return None
         session = self.transport.sessions.get(sid)
-        if session is None:
+        if session is None or (
+            self._identity is not None and session.principal != self._identity.id
+        ):
+            # Another principal's session is as good as unknown: say nothing about it.
             self._error(404, InvalidRequest("Session not found (it may have expired)"), rid)
             return None
+        if self._identity is not None:
+            self.transport.engine.adopt(session, self._identity)  # a renewed token
         return session
 
     def _named_session(self, verb: str) -> Session | None:
@@ -281,7 +319,7 @@ class McpRequest:
         if not isinstance(message, Request):
             self._empty(202)  # the core defines no client notifications over HTTP
             return
-        session = engine.transient_session(None, "http", self.principal())
+        session = self._with_identity(engine.transient_session(None, "http", self.principal()))
         self._cancel_on_close = True
         await self._run(session, message, legacy=False)
 
@@ -302,7 +340,7 @@ class McpRequest:
                 if old is not None:
                     transport.end_session(old)
             try:
-                fresh = transport.new_session(self.principal())
+                fresh = self._with_identity(transport.new_session(self.principal()))
             except RateLimited as exc:
                 retry = str(max(1, math.ceil(exc.retry_after)))
                 body = error_response(message.id, jsonrpc_error(exc))
