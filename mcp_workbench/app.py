@@ -5,6 +5,7 @@ from __future__ import annotations
 from mcp_workbench.auth import AuthConfig, TokenVerifier, build_verifier
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
+from mcp_workbench.policy import PolicyEngine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
 from mcp_workbench.service import Limits, Workbench
 from mcp_workbench.tools import BUILTIN_MODULES
@@ -55,6 +56,12 @@ class WorkbenchServer:
         self.engine = build_engine(settings)
         self.workbench: Workbench | None = None
         self._mirror: RegistryMirror | None = None
+        self._policy: PolicyEngine | None = None
+        if settings.policy_path is not None:
+            self._policy = PolicyEngine(settings.policy_path)
+            self.engine.access.policy = self._policy
+            # A reload can change what each caller sees: tell clients to list again.
+            self._policy.on_change(lambda _version: self._lists_changed())
         self._verifier: TokenVerifier | None = None
         if settings.auth:
             self._verifier = build_verifier(AuthConfig.from_settings(settings), settings.data_dir)
@@ -63,8 +70,14 @@ class WorkbenchServer:
             self.workbench = open_workbench(settings)
             self._mirror = attach_store(self.engine.registry, self.workbench)
 
+    def _lists_changed(self) -> None:
+        for kind in ("tools", "prompts", "resources"):
+            self.engine.notifier.list_changed(kind)
+
     async def start(self) -> None:
-        """Bind to the running loop and load the store's items into the registry."""
+        """Bind to the running loop, watch the policy, load the store's items."""
+        if self._policy is not None:
+            self._policy.start_watching()
         if self.workbench is not None and self._mirror is not None:
             await self.workbench.start()
             await self._mirror.start()
@@ -73,6 +86,8 @@ class WorkbenchServer:
         """Release what needs the loop (the JWKS client)."""
         if self._verifier is not None:
             await self._verifier.aclose()
+        if self._policy is not None:
+            await self._policy.stop_watching()
 
     def close(self) -> None:
         """Stop following the store and close it."""

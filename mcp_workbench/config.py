@@ -159,6 +159,11 @@ class Settings(BaseSettings):
         None, description="Private key `token issue` signs with instead of the shared secret."
     )
     auth_token_ttl: float | None = Field(None, description="Lifetime of issued tokens (900 s).")
+    policy_path: Path | None = Field(
+        None,
+        description="Cedar policy file or directory (with an optional *.cedarschema); "
+        "reloaded on change. Unset: everyone may do everything.",
+    )
     preauth_timeout: float = Field(
         10.0,
         gt=0,

@@ -18,6 +18,7 @@ from typing import Any
 
 from mcp_workbench.__about__ import __version__
 from mcp_workbench.config import Settings
+from mcp_workbench.engine.access import Access
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.executor import ToolExecutor
 from mcp_workbench.engine.identity import AUTHENTICATE, Authenticator, Identity
@@ -116,6 +117,8 @@ class Engine:
         self._active = 0
         self._idle = asyncio.Event()
         self._per_principal: dict[str, int] = {}
+        self.access = Access()
+        """The access policy (everything allowed until one is set)."""
         self.authenticator: Authenticator | None = None
         """Set when callers must prove who they are (bearer tokens)."""
         self.sessions: set[Session] = set()

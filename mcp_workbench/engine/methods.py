@@ -11,6 +11,7 @@ import inspect
 import logging
 from typing import TYPE_CHECKING, Any
 
+from mcp_workbench.engine.access import tool_attributes
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.session import Listener
 from mcp_workbench.engine.task_methods import client_has_tasks, require_tasks, run_as_task
@@ -23,7 +24,8 @@ from mcp_workbench.errors import (
 )
 from mcp_workbench.protocol.meta import LOG_LEVELS, SUBSCRIPTION_ID
 from mcp_workbench.protocol.versions import LATEST_LEGACY, REVISIONS, SUPPORTED_VERSIONS
-from mcp_workbench.registry.items import Tool
+from mcp_workbench.registry.items import Prompt, Tool
+from mcp_workbench.registry.resources import Resource, ResourceTemplate
 
 if TYPE_CHECKING:
     from mcp_workbench.engine.engine import Engine
@@ -49,6 +51,18 @@ def _arguments(params: dict[str, Any]) -> dict[str, Any] | None:
     return arguments
 
 
+def _name(item: Tool | Prompt) -> str:
+    return item.name
+
+
+def _uri(item: Resource) -> str:
+    return item.uri
+
+
+def _template(item: ResourceTemplate) -> str:
+    return item.uri_template
+
+
 def _page(items: list[Any], cursor: str | None, key: str, structured: bool) -> dict[str, Any]:
     result: dict[str, Any] = {key: [item.descriptor(structured) for item in items]}
     if cursor is not None:
@@ -60,6 +74,7 @@ def install(engine: Engine) -> None:
     """Register every MCP method on ``engine``."""
     registry = engine.registry
     executor = engine.executor
+    access = engine.access
 
     # -- lifecycle ---------------------------------------------------------------------------
     @engine.method("initialize")
@@ -114,6 +129,7 @@ def install(engine: Engine) -> None:
     @engine.method("tools/list")
     async def list_tools(call: Call) -> dict[str, Any]:
         tools, cursor = registry.tools_page(call.params.get("cursor"))
+        tools = access.visible(call.session, "tool", tools, _name, tool_attributes)
         return _page(tools, cursor, "tools", call.revision.structured_output)
 
     async def execute(call: Call, tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:
@@ -145,8 +161,12 @@ def install(engine: Engine) -> None:
     async def call_tool(call: Call) -> dict[str, Any]:
         name = _string(call.params, "name")
         tool = registry.get_tool(name)
+        unknown = InvalidParams(f"Unknown tool: {name}", data={"name": name})
         if tool is None:
-            raise InvalidParams(f"Unknown tool: {name}", data={"name": name})
+            raise unknown
+        access.require(
+            call.session, "call", "tool", name, unknown, attributes=tool_attributes(tool)
+        )
         arguments = _arguments(call.params)
         if call.modern and tool.task != "never":
             if tool.task == "required":
@@ -161,14 +181,17 @@ def install(engine: Engine) -> None:
     @engine.method("prompts/list")
     async def list_prompts(call: Call) -> dict[str, Any]:
         prompts, cursor = registry.prompts_page(call.params.get("cursor"))
+        prompts = access.visible(call.session, "prompt", prompts, _name)
         return _page(prompts, cursor, "prompts", call.revision.structured_output)
 
     @engine.method("prompts/get")
     async def get_prompt(call: Call) -> dict[str, Any]:
         name = _string(call.params, "name")
         prompt = registry.get_prompt(name)
+        unknown = InvalidParams(f"Unknown prompt: {name}", data={"name": name})
         if prompt is None:
-            raise InvalidParams(f"Unknown prompt: {name}", data={"name": name})
+            raise unknown
+        access.require(call.session, "read", "prompt", name.partition("@")[0], unknown)
         kwargs = prompt.bind(_arguments(call.params))
         value = await executor.run(prompt.target, kwargs, call)
         return prompt.result(value)
@@ -177,19 +200,23 @@ def install(engine: Engine) -> None:
     @engine.method("resources/list")
     async def list_resources(call: Call) -> dict[str, Any]:
         items, cursor = registry.resources_page(call.params.get("cursor"))
+        items = access.visible(call.session, "resource", items, _uri)
         return _page(items, cursor, "resources", call.revision.structured_output)
 
     @engine.method("resources/templates/list")
     async def list_templates(call: Call) -> dict[str, Any]:
         items, cursor = registry.templates_page(call.params.get("cursor"))
+        items = access.visible(call.session, "resource", items, _template)
         return _page(items, cursor, "resourceTemplates", call.revision.structured_output)
 
     @engine.method("resources/read")
     async def read_resource(call: Call) -> dict[str, Any]:
         uri = _string(call.params, "uri")
         found = registry.find_resource(uri)
+        unknown = NotFound(f"Resource not found: {uri}", data={"uri": uri})
         if found is None:
-            raise NotFound(f"Resource not found: {uri}", data={"uri": uri})
+            raise unknown
+        access.require(call.session, "read", "resource", uri, unknown)
         item, variables = found
         try:
             kwargs = item.target.bind(variables)
@@ -220,6 +247,19 @@ def install(engine: Engine) -> None:
             raise InvalidParams("params.argument needs a string name and value")
         context = call.params.get("context") or {}
         chosen = context.get("arguments") or {} if isinstance(context, dict) else {}
+        if ref.get("type") == "ref/prompt":
+            target = str(ref.get("name"))
+            hidden = InvalidParams(f"Unknown prompt: {target}")
+            access.require(call.session, "list", "prompt", target.partition("@")[0], hidden)
+        elif ref.get("type") == "ref/resource":
+            target = str(ref.get("uri"))
+            access.require(
+                call.session,
+                "list",
+                "resource",
+                target,
+                InvalidParams(f"Unknown resource: {target}"),
+            )
         completer = registry.completer(ref, name)
         values: list[str] = []
         if completer is not None:

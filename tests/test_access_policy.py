@@ -1,0 +1,150 @@
+"""The access policy applied to MCP: lists filtered, calls and reads checked, hidden names
+never told, a reload taking effect at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from mcp_workbench import Settings
+from mcp_workbench.app import WorkbenchServer
+from mcp_workbench.auth import AuthConfig, build_issuer
+from mcp_workbench.transports.sockets import SocketServer, start_tcp_server
+from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
+
+pytestmark = pytest.mark.timeout(60)
+
+META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+POLICY = """
+@id("readers-see-and-use-everything")
+permit (principal in Role::"reader", action, resource);
+
+@id("but-not-the-workbench-namespace")
+forbid (principal in Role::"reader", action, resource in Namespace::"workbench");
+
+@id("and-may-not-call-echo")
+forbid (principal in Role::"reader", action == Action::"call", resource == Tool::"echo");
+"""
+
+
+class Guarded:
+    def __init__(self, server: WorkbenchServer, tcp: SocketServer, policy: Path) -> None:
+        self.server = server
+        self.tcp = tcp
+        self.policy = policy
+        self.issuer = build_issuer(
+            AuthConfig.from_settings(server.settings), server.settings.data_dir
+        )
+
+    async def connect(self, role: str) -> Any:
+        host, port = self.tcp.address.rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        token = self.issuer.issue("user-" + role, ttl=600, roles=(role,)).token
+        client = _Line(reader, writer)
+        assert "result" in await client.send("workbench/authenticate", token=token, meta=False)
+        return client
+
+
+class _Line:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer, self.rid = reader, writer, 0
+
+    async def send(self, method: str, *, meta: bool = True, **params: Any) -> dict[str, Any]:
+        self.rid += 1
+        body = {**params, "_meta": META} if meta else params
+        message = {"jsonrpc": "2.0", "id": self.rid, "method": method, "params": body}
+        self.writer.write(orjson.dumps(message) + b"\n")
+        await self.writer.drain()
+        reply: dict[str, Any] = orjson.loads(await asyncio.wait_for(self.reader.readline(), 5))
+        return reply
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@pytest.fixture
+async def guarded(tmp_path: Path) -> AsyncIterator[Guarded]:
+    policy = tmp_path / "policy.cedar"
+    policy.write_text(POLICY)
+    settings = Settings(
+        tools=[FIXTURE_TOOLS],
+        entry_points=False,
+        store=False,
+        data_dir=fresh_data_dir(),
+        auth=True,
+        policy_path=policy,
+    )
+    server = WorkbenchServer(settings)
+    await server.start()
+    tcp = await start_tcp_server(server.engine, "127.0.0.1", 0)
+    yield Guarded(server, tcp, policy)
+    await tcp.close()
+    await server.engine.shutdown()
+    await server.aclose()
+    server.close()
+
+
+async def test_hidden_items_are_in_no_list_and_act_as_unknown(guarded: Guarded) -> None:
+    reader = await guarded.connect("reader")
+    try:
+        tools = {t["name"] for t in (await reader.send("tools/list"))["result"]["tools"]}
+        assert "echo" in tools
+        assert "workbench.info" not in tools
+        hidden = await reader.send("tools/call", name="workbench.info")
+        missing = await reader.send("tools/call", name="no.such.tool")
+        # The same answer as for a tool that does not exist: nothing to learn.
+        assert hidden["error"]["code"] == missing["error"]["code"] == -32602
+        assert hidden["error"]["message"] == "Unknown tool: workbench.info"
+        resources = (await reader.send("resources/list"))["result"]["resources"]
+        assert "workbench://about" not in {r["uri"] for r in resources}
+        read = await reader.send("resources/read", uri="workbench://about")
+        assert "error" in read
+        assert (
+            read["error"]["code"]
+            == (await reader.send("resources/read", uri="x://y"))["error"]["code"]
+        )
+        # Listed but not usable: said plainly.
+        echo = await reader.send("tools/call", name="echo", arguments={"text": "hi"})
+        assert echo["error"]["code"] == -31003
+        assert echo["error"]["message"] == "You may not call echo"
+        ok = await reader.send("tools/call", name="add", arguments={"numbers": [1, 2]})
+        assert ok["result"]["structuredContent"] == {"total": 3.0, "count": 2}
+    finally:
+        reader.close()
+
+
+async def test_nobody_without_a_permit_sees_anything(guarded: Guarded) -> None:
+    stranger = await guarded.connect("stranger")
+    try:
+        assert (await stranger.send("tools/list"))["result"]["tools"] == []
+        denied = await stranger.send("tools/call", name="add", arguments={"numbers": [1]})
+        assert denied["error"]["message"] == "Unknown tool: add"
+    finally:
+        stranger.close()
+
+
+async def test_a_policy_change_takes_effect_without_restart(guarded: Guarded) -> None:
+    reader = await guarded.connect("reader")
+    try:
+        guarded.policy.write_text(POLICY.split('@id("but-not', maxsplit=1)[0])
+        policy = guarded.server.engine.access.policy
+        assert policy is not None
+        assert policy.check_for_changes()
+        tools = {t["name"] for t in (await reader.send("tools/list"))["result"]["tools"]}
+        assert "workbench.info" in tools
+        guarded.policy.write_text("permit (principal, action, resource")  # broken
+        assert not policy.check_for_changes()
+        assert policy.last_error
+        echo = await reader.send("tools/call", name="echo", arguments={"text": "still"})
+        assert echo["result"]["content"][0]["text"] == "still"  # the last good policy holds
+    finally:
+        reader.close()
