@@ -159,6 +159,15 @@ class Settings(BaseSettings):
         None, description="Private key `token issue` signs with instead of the shared secret."
     )
     auth_token_ttl: float | None = Field(None, description="Lifetime of issued tokens (900 s).")
+    tls_cert: Path | None = Field(
+        None, description="PEM certificate (chain): TCP, WebSocket and HTTP listeners use TLS."
+    )
+    tls_key: Path | None = Field(None, description="PEM private key of tls_cert.")
+    tls_client_ca: Path | None = Field(
+        None,
+        description="CA bundle client certificates must chain to (mutual TLS); the "
+        "certificate's common name is the principal unless a token says otherwise.",
+    )
     policy_path: Path | None = Field(
         None,
         description="Cedar policy file or directory (with an optional *.cedarschema); "

@@ -24,6 +24,7 @@ import orjson
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
 from mcp_workbench.transports.streamable_http import McpRequest
+from mcp_workbench.transports.tls import server_tls
 
 __all__ = ["HttpServer", "run_http_server", "start_http_server"]
 
@@ -295,7 +296,13 @@ class HttpServer:
     async def listen(self, host: str, port: int) -> int:
         """Start listening; returns the bound port."""
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: _Connection(self), host, port, reuse_address=True)
+        server = await loop.create_server(
+            lambda: _Connection(self),
+            host,
+            port,
+            reuse_address=True,
+            ssl=server_tls(self.engine.settings),
+        )
         self._servers.append(server)
         sockets: Any = server.sockets
         return int(sockets[0].getsockname()[1])

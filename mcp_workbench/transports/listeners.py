@@ -95,14 +95,18 @@ async def start_listeners(
             ws_server = await start_websocket_server(
                 engine, host, port, path=engine.settings.ws_path
             )
-            started.addresses.append(("ws", f"ws://{ws_server.address}"))
+            scheme = "wss" if engine.settings.tls_cert else "ws"
+            started.addresses.append(("ws", f"{scheme}://{ws_server.address}"))
             started._closers.append(ws_server.close)
             started._pausers.append(ws_server.stop_accepting)
         for address in http:
             host, port = parse_address(address)
             http_server, transport, bound = await start_http_server(engine, host, port)
             shown = f"[{host}]" if ":" in host else host
-            started.addresses.append(("http", f"http://{shown}:{bound}{engine.settings.mcp_path}"))
+            scheme = "https" if engine.settings.tls_cert else "http"
+            started.addresses.append(
+                ("http", f"{scheme}://{shown}:{bound}{engine.settings.mcp_path}")
+            )
             started._closers.append(_http_closer(http_server, transport))
             started._pausers.append(http_server.stop_accepting)
     except BaseException:

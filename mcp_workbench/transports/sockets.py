@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.lines import serve_connection
+from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = ["SocketServer", "start_tcp_server", "start_unix_server"]
 
@@ -57,7 +58,10 @@ class SocketServer:
         task = asyncio.current_task()
         assert task is not None
         self.connections.add(task)
-        principal = _peer_user(writer) if self.transport == "unix" else None
+        if self.transport == "unix":
+            principal = _peer_user(writer)
+        else:
+            principal = certificate_principal(writer.get_extra_info("peercert"))
         sock = writer.get_extra_info("socket")
         if sock is not None and self.transport == "tcp":
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -107,7 +111,12 @@ async def start_tcp_server(engine: Engine, host: str, port: int) -> SocketServer
     """
     listener = SocketServer(engine, "tcp")
     listener.server = await asyncio.start_server(
-        listener._serve, host, port, limit=1 << 16, reuse_address=True
+        listener._serve,
+        host,
+        port,
+        limit=1 << 16,
+        reuse_address=True,
+        ssl=server_tls(engine.settings),
     )
     bound = listener.server.sockets[0].getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from asyncio import FIRST_COMPLETED
 from typing import Any
 
@@ -23,6 +24,7 @@ from mcp_workbench.engine import Engine, Session
 from mcp_workbench.engine.identity import Identity
 from mcp_workbench.errors import AuthError, RateLimited
 from mcp_workbench.transports.http_transport import HttpTransport
+from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = [
     "SUBPROTOCOL",
@@ -98,8 +100,12 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         if self.selected_subprotocol != SUBPROTOCOL:
             self.close(1002, f"the '{SUBPROTOCOL}' subprotocol is required")
             return
+        connection: Any = self.ws_connection  # the upgraded stream lives here now
+        socket = getattr(getattr(connection, "stream", None), "socket", None)
+        peercert = socket.getpeercert() if isinstance(socket, ssl.SSLSocket) else None
+        principal = certificate_principal(peercert)
         try:
-            self.session = self.engine.open_session(self.channel, "websocket", principal=None)
+            self.session = self.engine.open_session(self.channel, "websocket", principal=principal)
             if self._identity is not None:
                 self.engine.adopt(self.session, self._identity)
         except RateLimited as exc:
@@ -174,7 +180,7 @@ async def start_websocket_server(
     app = tornado.web.Application(
         [(path, McpWebSocket, {"transport": transport})], **websocket_settings(engine)
     )
-    server = tornado.httpserver.HTTPServer(app)
+    server = tornado.httpserver.HTTPServer(app, ssl_options=server_tls(engine.settings))
     sockets = tornado.netutil.bind_sockets(port, address=host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()
