@@ -101,13 +101,7 @@ def _summary(row: NoteRow) -> NoteSummary:
 
 def _note(row: NoteRow) -> Note:
     return Note(
-        id=row.id,
-        path=row.path,
-        uri=note_uri(row.path),
-        title=row.title,
-        tags=row.tags,
-        version=row.version,
-        updated_at=row.updated_at,
+        **_summary(row).model_dump(),
         body=row.body,
         frontmatter=row.frontmatter,
         links=row.links,

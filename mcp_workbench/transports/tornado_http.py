@@ -8,10 +8,16 @@ import tornado.web
 from tornado.iostream import StreamClosedError
 
 from mcp_workbench.engine import Engine
-from mcp_workbench.transports.http_transport import HttpTransport
+from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
 from mcp_workbench.transports.streamable_http import McpRequest
 
-__all__ = ["HealthHandler", "McpHandler", "MetricsHandler", "make_app"]
+__all__ = [
+    "HealthHandler",
+    "McpHandler",
+    "MetricsHandler",
+    "ResourceMetadataHandler",
+    "make_app",
+]
 
 
 class _TornadoIO:
@@ -108,12 +114,24 @@ class HealthHandler(tornado.web.RequestHandler):
         self.finish({"status": "ok"})
 
 
+class ResourceMetadataHandler(tornado.web.RequestHandler):
+    """OAuth Protected Resource Metadata (RFC 9728) of the MCP endpoint."""
+
+    def initialize(self, transport: HttpTransport) -> None:
+        self.transport = transport
+
+    def get(self, *_: str) -> None:
+        self.finish(self.transport.resource_metadata(self.request.headers.get("Host", "")))
+
+
 def make_app(engine: Engine, transport: HttpTransport) -> tornado.web.Application:
-    """A tornado application with the MCP endpoint, ``/metrics`` and ``/healthz``."""
+    """A tornado application with the MCP endpoint, its RFC 9728 metadata, ``/metrics``
+    and ``/healthz``."""
     path = engine.settings.mcp_path
     return tornado.web.Application(
         [
             (path, McpHandler, {"transport": transport}),
+            (METADATA_PATH + "(/.*)?", ResourceMetadataHandler, {"transport": transport}),
             ("/metrics", MetricsHandler, {"engine": engine}),
             ("/healthz", HealthHandler),
         ],

@@ -561,3 +561,16 @@ async def test_idle_legacy_sessions_expire() -> None:
         server.stop()
         await transport.close()
         await engine.shutdown()
+
+
+@pytest.mark.parametrize("carrier", ["own", "tornado"])
+async def test_protected_resource_metadata_on_both_carriers(
+    carrier: str, live_server: LiveServer, tornado_server: LiveServer
+) -> None:
+    server = live_server if carrier == "own" else tornado_server
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        response = await client.get("/.well-known/oauth-protected-resource/mcp")
+    assert response.status_code == 200
+    metadata = response.json()
+    assert metadata["resource"] == f"http://127.0.0.1:{server.port}/mcp"
+    assert metadata["bearer_methods_supported"] == ["header"]
