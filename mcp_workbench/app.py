@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from mcp_workbench.auth import AuthConfig, TokenVerifier, build_verifier
+from typing import TYPE_CHECKING
+
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
-from mcp_workbench.policy import PolicyEngine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
 from mcp_workbench.service import Limits, Workbench
 from mcp_workbench.tools import BUILTIN_MODULES
 from mcp_workbench.tools.store import RegistryMirror, attach_store
+
+if TYPE_CHECKING:
+    from mcp_workbench.auth import TokenVerifier
+    from mcp_workbench.policy import PolicyEngine
 
 __all__ = ["WorkbenchServer", "build_engine", "open_workbench"]
 
@@ -58,12 +62,16 @@ class WorkbenchServer:
         self._mirror: RegistryMirror | None = None
         self._policy: PolicyEngine | None = None
         if settings.policy_path is not None:
+            from mcp_workbench.policy import PolicyEngine  # noqa: PLC0415 - cedarpy on demand
+
             self._policy = PolicyEngine(settings.policy_path)
             self.engine.access.policy = self._policy
             # A reload can change what each caller sees: tell clients to list again.
             self._policy.on_change(lambda _version: self._lists_changed())
         self._verifier: TokenVerifier | None = None
         if settings.auth:
+            from mcp_workbench.auth import AuthConfig, build_verifier  # noqa: PLC0415 - jwt on demand
+
             self._verifier = build_verifier(AuthConfig.from_settings(settings), settings.data_dir)
             self.engine.authenticator = self._verifier
         if settings.store:

@@ -8,12 +8,15 @@ caller who may list an item but not use it is told so.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from mcp_workbench.engine.session import Session
 from mcp_workbench.errors import PermissionDenied
-from mcp_workbench.policy import PolicyEngine
-from mcp_workbench.registry.items import Tool
+
+if TYPE_CHECKING:
+    # Only the type: cedarpy is loaded when a policy is configured, not at every start.
+    from mcp_workbench.engine.session import Session
+    from mcp_workbench.policy import PolicyEngine
+    from mcp_workbench.registry.items import Tool
 
 __all__ = ["Access", "tool_attributes"]
 

@@ -87,6 +87,10 @@ CACHEABLE = frozenset(
 MRTR_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 
 
+def _shutting_down() -> RateLimited:
+    return RateLimited("The server is shutting down", retry_after=5.0)
+
+
 def _limit_key(req: Request) -> str:
     """What rate-limit rules match: the tool name of a call, else the method."""
     if req.method == "tools/call":
@@ -169,14 +173,11 @@ class Engine:
         """
         settings = self.settings
         if self.draining:
-            raise RateLimited("The server is shutting down", retry_after=5.0)
+            raise _shutting_down()
         if len(self.sessions) >= settings.max_sessions:
             raise RateLimited("Too many sessions; try again later", retry_after=1.0)
         if principal is not None:
-            count = self._per_principal.get(principal, 0)
-            if count >= settings.max_sessions_per_principal:
-                raise RateLimited(f"Too many sessions for {principal}", retry_after=1.0)
-            self._per_principal[principal] = count + 1
+            self._count_principal(principal)
         if self.notifier.loop is None:
             self.notifier.loop = asyncio.get_running_loop()
         session = Session(channel, transport, id=secrets.token_urlsafe(24), principal=principal)
@@ -190,12 +191,26 @@ class Engine:
             self.sessions.discard(session)
             self.metrics.sessions.labels(session.transport).dec()
             if session.principal is not None:
-                left = self._per_principal.get(session.principal, 1) - 1
-                if left > 0:
-                    self._per_principal[session.principal] = left
-                else:
-                    self._per_principal.pop(session.principal, None)
+                self._release_principal(session.principal)
         session.close()
+
+    def _count_principal(self, principal: str) -> None:
+        """One more session for ``principal``.
+
+        Raises:
+            RateLimited: it already has its most sessions.
+        """
+        count = self._per_principal.get(principal, 0)
+        if count >= self.settings.max_sessions_per_principal:
+            raise RateLimited(f"Too many sessions for {principal}", retry_after=1.0)
+        self._per_principal[principal] = count + 1
+
+    def _release_principal(self, principal: str) -> None:
+        left = self._per_principal.get(principal, 1) - 1
+        if left > 0:
+            self._per_principal[principal] = left
+        else:
+            self._per_principal.pop(principal, None)
 
     def transient_session(
         self, channel: Channel | None, transport: str, principal: str | None = None
@@ -323,7 +338,7 @@ class Engine:
         self._active += counted
         try:
             if self.draining:
-                raise RateLimited("The server is shutting down", retry_after=5.0)
+                raise _shutting_down()
             if req.method == AUTHENTICATE:
                 response = result_response(req.id, await self._authenticate(session, req))
                 self._observe(req.method, "ok", started)
@@ -396,16 +411,9 @@ class Engine:
         """
         if session.principal != identity.id:
             if session in self.sessions:
-                count = self._per_principal.get(identity.id, 0)
-                if count >= self.settings.max_sessions_per_principal:
-                    raise RateLimited(f"Too many sessions for {identity.id}", retry_after=1.0)
-                self._per_principal[identity.id] = count + 1
+                self._count_principal(identity.id)
                 if session.principal is not None:  # e.g. the OS user of a Unix socket peer
-                    left = self._per_principal.get(session.principal, 1) - 1
-                    if left > 0:
-                        self._per_principal[session.principal] = left
-                    else:
-                        self._per_principal.pop(session.principal, None)
+                    self._release_principal(session.principal)
             session.principal = identity.id
         session.roles = identity.roles
         session.expires_at = identity.expires_at

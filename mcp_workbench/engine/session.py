@@ -98,6 +98,12 @@ class Session:
         """A fresh id for a server-to-client request."""
         return f"s{next(self._next_request)}"
 
+    async def room_for_more(self, limit: int) -> None:
+        """Wait until fewer than ``limit`` requests are running: a transport stops reading
+        meanwhile, so a client cannot queue unbounded work."""
+        while len(self.inflight) >= limit:
+            await asyncio.wait(list(self.inflight.values()), return_when=asyncio.FIRST_COMPLETED)
+
     def touch(self) -> None:
         """Mark the session as used now (for idle expiry)."""
         self.last_seen = time.monotonic()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
 from mcp_workbench.service.core import (
+    Mutation,
     ServiceCore,
     check_size,
     check_version,
@@ -443,10 +444,7 @@ class BoardService:
             state = {**current, **changes, "version": row.version + 1, "updated_at": now}
             return [EventDraft("card.updated", "card", card_id, row.version + 1, {"card": state})]
 
-        events = await self.core.commit(mutation, actor)
-        if events:  # the event holds the new state: no need to read it back
-            return Card.model_validate(events[-1].payload["card"])
-        return await self.get_card(card_id)
+        return await self._commit_card(mutation, actor, card_id)
 
     async def move_card(
         self,
@@ -500,10 +498,7 @@ class BoardService:
             }
             return [self._card_event("card.moved", state, order)]
 
-        events = await self.core.commit(mutation, actor)
-        if events:  # the event holds the new state: no need to read it back
-            return Card.model_validate(events[-1].payload["card"])
-        return await self.get_card(card_id)
+        return await self._commit_card(mutation, actor, card_id)
 
     async def archive_card(
         self,
@@ -537,8 +532,13 @@ class BoardService:
             kind = "card.archived" if archived else "card.restored"
             return [self._card_event(kind, state, {row.lane_id: ids})]
 
+        return await self._commit_card(mutation, actor, card_id)
+
+    async def _commit_card(self, mutation: Mutation, actor: str, card_id: str) -> Card:
+        """Commit a change to one card; the new state comes from its event, or (when the
+        change turned out to be none) from the store."""
         events = await self.core.commit(mutation, actor)
-        if events:  # the event holds the new state: no need to read it back
+        if events:
             return Card.model_validate(events[-1].payload["card"])
         return await self.get_card(card_id)
 

@@ -23,6 +23,7 @@ import orjson
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
+from mcp_workbench.transports.listeners import host_port
 from mcp_workbench.transports.streamable_http import McpRequest
 from mcp_workbench.transports.tls import server_tls
 
@@ -336,9 +337,9 @@ async def run_http_server(engine: Engine) -> None:
     """Serve until SIGINT/SIGTERM, then drain and stop."""
     server, transport, port = await start_http_server(engine)
     host = engine.settings.host
-    shown = f"[{host}]" if ":" in host else host
     print(
-        f"MCP Workbench serving Streamable HTTP at http://{shown}:{port}{engine.settings.mcp_path}",
+        "MCP Workbench serving Streamable HTTP at "
+        f"http://{host_port(host, port)}{engine.settings.mcp_path}",
         file=sys.stderr,
         flush=True,
     )

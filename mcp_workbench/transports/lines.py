@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from asyncio import FIRST_COMPLETED
 from typing import Any, Protocol
 
 import orjson
@@ -110,8 +109,7 @@ async def serve_connection(
     deadline = _preauth_deadline(engine, session, channel, writer) if needs_auth else None
     try:
         while True:
-            while len(session.inflight) >= max_inflight:
-                await asyncio.wait(list(session.inflight.values()), return_when=FIRST_COMPLETED)
+            await session.room_for_more(max_inflight)
             try:
                 async with asyncio.timeout(idle_timeout):
                     data = await reader.read(1 << 16)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mcp_workbench.transports.http_server import HttpServer
     from mcp_workbench.transports.http_transport import HttpTransport
 
-__all__ = ["Listeners", "parse_address", "run_listeners", "start_listeners"]
+__all__ = ["Listeners", "host_port", "parse_address", "run_listeners", "start_listeners"]
 
 
 def parse_address(text: str, *, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -36,6 +36,11 @@ def parse_address(text: str, *, default_host: str = "127.0.0.1") -> tuple[str, i
     if not 0 <= port <= 65535:
         raise WorkbenchError(f"invalid port in {text!r}")
     return host, port
+
+
+def host_port(host: str, port: int) -> str:
+    """``host:port`` for messages and URLs, an IPv6 host in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass
@@ -102,10 +107,9 @@ async def start_listeners(
         for address in http:
             host, port = parse_address(address)
             http_server, transport, bound = await start_http_server(engine, host, port)
-            shown = f"[{host}]" if ":" in host else host
             scheme = "https" if engine.settings.tls_cert else "http"
             started.addresses.append(
-                ("http", f"{scheme}://{shown}:{bound}{engine.settings.mcp_path}")
+                ("http", f"{scheme}://{host_port(host, bound)}{engine.settings.mcp_path}")
             )
             started._closers.append(_http_closer(http_server, transport))
             started._pausers.append(http_server.stop_accepting)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.lines import serve_connection
+from mcp_workbench.transports.listeners import host_port
 from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = ["SocketServer", "start_tcp_server", "start_unix_server"]
@@ -119,8 +120,7 @@ async def start_tcp_server(engine: Engine, host: str, port: int) -> SocketServer
         ssl=server_tls(engine.settings),
     )
     bound = listener.server.sockets[0].getsockname()
-    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-    listener.address = f"{shown}:{bound[1]}"
+    listener.address = host_port(bound[0], bound[1])
     return listener
 
 

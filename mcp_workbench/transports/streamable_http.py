@@ -67,6 +67,11 @@ _JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
 
 
+def _retry_after(seconds: float) -> dict[str, str]:
+    """The ``Retry-After`` header (whole seconds, at least 1) of a 429 answer."""
+    return {"Retry-After": str(max(1, math.ceil(seconds)))}
+
+
 @functools.lru_cache(maxsize=64)
 def _is_json(content_type: str) -> bool:
     return content_type.split(";", maxsplit=1)[0].strip().lower() == "application/json"
@@ -157,12 +162,11 @@ class McpRequest:
         """Check the bearer token; False after answering 401 (RFC 6750, RFC 9728)."""
         authenticator = self.transport.engine.authenticator
         assert authenticator is not None
+        from mcp_workbench.auth import bearer_token  # noqa: PLC0415 - only with auth on
+
         header = self._header("Authorization")
-        scheme, _, token = header.partition(" ")
         try:
-            if scheme.lower() != "bearer" or not token.strip():
-                raise AuthError("authentication required")
-            identity = await authenticator.authenticate(token.strip())
+            identity = await authenticator.authenticate(bearer_token(header))
         except AuthError as exc:
             challenge = (
                 f'Bearer resource_metadata="{self.transport.metadata_url(self._header("Host"))}"'
@@ -342,9 +346,8 @@ class McpRequest:
             try:
                 fresh = self._with_identity(transport.new_session(self.principal()))
             except RateLimited as exc:
-                retry = str(max(1, math.ceil(exc.retry_after)))
                 body = error_response(message.id, jsonrpc_error(exc))
-                self._json(429, body, {"Retry-After": retry})
+                self._json(429, body, _retry_after(exc.retry_after))
                 return
             response = await transport.engine.serve(fresh, message, None)
             if response is None or "error" in response:
@@ -497,8 +500,7 @@ class McpRequest:
             if code == RATE_LIMITED:
                 # Any era: the status and Retry-After let HTTP clients and proxies back off.
                 status = 429
-                retry = (response["error"].get("data") or {}).get("retryAfter", 1)
-                headers = {"Retry-After": str(max(1, math.ceil(retry)))}
+                headers = _retry_after((response["error"].get("data") or {}).get("retryAfter", 1))
             elif code in _HTTP_ERROR_CODES and not legacy:
                 # Modern revisions say what was wrong with the request in the status too.
                 status = http_status(code)

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from asyncio import FIRST_COMPLETED
 from typing import Any
 
 import orjson
@@ -24,6 +23,7 @@ from mcp_workbench.engine import Engine, Session
 from mcp_workbench.engine.identity import Identity
 from mcp_workbench.errors import AuthError, RateLimited
 from mcp_workbench.transports.http_transport import HttpTransport
+from mcp_workbench.transports.listeners import host_port
 from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = [
@@ -81,11 +81,10 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         authenticator = self.engine.authenticator
         header = self.request.headers.get("Authorization", "")
         if authenticator is not None and header:
-            scheme, _, token = header.partition(" ")
+            from mcp_workbench.auth import bearer_token  # noqa: PLC0415 - only with auth on
+
             try:
-                if scheme.lower() != "bearer" or not token.strip():
-                    raise AuthError("invalid token")
-                self._identity = await authenticator.authenticate(token.strip())
+                self._identity = await authenticator.authenticate(bearer_token(header))
             except AuthError as exc:
                 self.set_status(401)
                 self.set_header("WWW-Authenticate", 'Bearer error="invalid_token"')
@@ -126,10 +125,8 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         session = self.session
         if session is None:
             return
-        # Tornado reads the next frame only when this returns: a client with too much
-        # running waits here instead of queueing unbounded work.
-        while len(session.inflight) >= _MAX_INFLIGHT:
-            await asyncio.wait(list(session.inflight.values()), return_when=FIRST_COMPLETED)
+        # Tornado reads the next frame only when this returns.
+        await session.room_for_more(_MAX_INFLIGHT)
         data = message.encode() if isinstance(message, str) else message
         await self.engine.receive(session, data, self.channel)
 
@@ -184,5 +181,4 @@ async def start_websocket_server(
     sockets = tornado.netutil.bind_sockets(port, address=host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()
-    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-    return WebSocketServer(server, f"{shown}:{bound[1]}{path}")
+    return WebSocketServer(server, f"{host_port(bound[0], bound[1])}{path}")
