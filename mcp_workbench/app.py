@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+from mcp_workbench.audit import AuditLog
 from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
@@ -48,6 +50,7 @@ def open_workbench(settings: Settings) -> Workbench:
         data_dir=settings.data_dir,
         limits=Limits(max_body_bytes=settings.max_body_bytes),
         poll_interval=settings.store_poll_interval,
+        audit_file=settings.audit_file,
     )
 
 
@@ -77,6 +80,10 @@ class WorkbenchServer:
         if settings.store:
             self.workbench = open_workbench(settings)
             self._mirror = attach_store(self.engine.registry, self.workbench)
+            self.audit = self.workbench.audit
+        else:
+            self.audit = AuditLog(None, settings.audit_file)
+        self.engine.audit = self.audit
 
     def _lists_changed(self) -> None:
         for kind in ("tools", "prompts", "resources"):
@@ -84,6 +91,7 @@ class WorkbenchServer:
 
     async def start(self) -> None:
         """Bind to the running loop, watch the policy, load the store's items."""
+        self.audit.bind(asyncio.get_running_loop())
         if self._policy is not None:
             self._policy.start_watching()
         if self.workbench is not None and self._mirror is not None:
@@ -103,3 +111,5 @@ class WorkbenchServer:
             self._mirror.close()
         if self.workbench is not None:
             self.workbench.close()
+        else:
+            self.audit.close()

@@ -173,6 +173,11 @@ class Settings(BaseSettings):
         description="Cedar policy file or directory (with an optional *.cedarschema); "
         "reloaded on change. Unset: everyone may do everything.",
     )
+    audit_file: Path | None = Field(
+        None,
+        description="Also write each audit entry (refusals, failed authentications, changes) "
+        "to this file as a JSON line; it is created owner-only. The store always keeps them.",
+    )
     preauth_timeout: float = Field(
         10.0,
         gt=0,

@@ -4,6 +4,7 @@ over TCP or a Unix socket, and WebSocket (subprotocol ``mcp``). Each is a ``Tran
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from typing import Any
 
 import anyio
 import mcp_types as types
+import orjson
 import tornado.websocket
 from anyio.abc import ByteStream
 from mcp.shared.message import SessionMessage
@@ -115,3 +117,46 @@ async def websocket_transport(url: str, subprotocol: str = "mcp") -> AsyncIterat
 
     async with _pump(receive, send, close) as streams:
         yield streams
+
+
+MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+class RawLineClient:
+    """Newline-delimited JSON-RPC by hand, one request at a time (modern requests carry
+    their ``_meta``), for tests that look at exact error objects."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer, self.rid = reader, writer, 0
+
+    @classmethod
+    async def open_tcp(cls, address: str, token: str | None = None) -> RawLineClient:
+        """Connect to ``host:port``, and authenticate with ``token`` if given."""
+        host, port = address.rsplit(":", 1)
+        client = cls(*await asyncio.open_connection(host, int(port)))
+        if token is not None:
+            reply = await client.send("workbench/authenticate", token=token, meta=False)
+            assert "result" in reply, reply
+        return client
+
+    async def send(self, method: str, *, meta: bool = True, **params: Any) -> dict[str, Any]:
+        self.rid += 1
+        body = {**params, "_meta": MODERN_META} if meta else params
+        message = {"jsonrpc": "2.0", "id": self.rid, "method": method, "params": body}
+        self.writer.write(orjson.dumps(message) + b"\n")
+        await self.writer.drain()
+        reply: dict[str, Any] = orjson.loads(await asyncio.wait_for(self.reader.readline(), 5))
+        return reply
+
+    async def call(self, tool: str, /, **arguments: Any) -> dict[str, Any]:
+        """``tools/call``; returns the result (tool errors are results with ``isError``)."""
+        reply = await self.send("tools/call", name=tool, arguments=arguments)
+        assert "result" in reply, reply
+        result: dict[str, Any] = reply["result"]
+        return result
+
+    def close(self) -> None:
+        self.writer.close()

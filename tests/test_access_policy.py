@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from mcp_workbench import Settings
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.auth import AuthConfig, build_issuer
 from mcp_workbench.transports.sockets import SocketServer, start_tcp_server
+from tests.clients import RawLineClient
 from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
 
 pytestmark = pytest.mark.timeout(60)
@@ -49,26 +49,9 @@ class Guarded:
         host, port = self.tcp.address.rsplit(":", 1)
         reader, writer = await asyncio.open_connection(host, int(port))
         token = self.issuer.issue("user-" + role, ttl=600, roles=(role,)).token
-        client = _Line(reader, writer)
+        client = RawLineClient(reader, writer)
         assert "result" in await client.send("workbench/authenticate", token=token, meta=False)
         return client
-
-
-class _Line:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer, self.rid = reader, writer, 0
-
-    async def send(self, method: str, *, meta: bool = True, **params: Any) -> dict[str, Any]:
-        self.rid += 1
-        body = {**params, "_meta": META} if meta else params
-        message = {"jsonrpc": "2.0", "id": self.rid, "method": method, "params": body}
-        self.writer.write(orjson.dumps(message) + b"\n")
-        await self.writer.drain()
-        reply: dict[str, Any] = orjson.loads(await asyncio.wait_for(self.reader.readline(), 5))
-        return reply
-
-    def close(self) -> None:
-        self.writer.close()
 
 
 @pytest.fixture

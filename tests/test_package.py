@@ -18,6 +18,7 @@ LAYERS = [
     "transports",
     "engine",
     "service",
+    "audit",
     "events",
     "store",
     "policy",

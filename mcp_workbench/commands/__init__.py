@@ -1,5 +1,5 @@
 """The scripting subcommands of ``mcp-workbench``: ``db``, ``prompts``, ``notes``, ``boards``,
-``token`` and ``policy``.
+``token``, ``policy`` and ``audit``.
 
 Scripting access to the same store the server serves: each subcommand opens the store,
 makes one change or reads once (``db events tail --follow`` keeps reading), and prints a
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mcp_workbench.commands import boards, db, notes, policy, prompts, token
+from mcp_workbench.commands import audit, boards, db, notes, policy, prompts, token
 from mcp_workbench.commands.common import run_command, store_options
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ __all__ = ["add_store_commands", "run_command", "store_options"]
 
 
 def add_store_commands(sub: Subparsers) -> None:
-    """Add ``db``, ``prompts``, ``notes``, ``boards``, ``token`` and ``policy`` to the
-    ``mcp-workbench`` parser."""
-    for area in (db, prompts, notes, boards, token, policy):
+    """Add ``db``, ``prompts``, ``notes``, ``boards``, ``token``, ``policy`` and ``audit``
+    to the ``mcp-workbench`` parser."""
+    for area in (db, prompts, notes, boards, token, policy, audit):
         area.add_parser(sub)

@@ -42,6 +42,7 @@ __all__ = [
     "add_storeless_command",
     "clip",
     "emit",
+    "positive",
     "print_json",
     "read_text",
     "run_command",
@@ -164,8 +165,15 @@ def run_command(
     except (WorkbenchError, ImportError) as exc:
         return _fail(exc, _BROKEN)
     handler: Handler = args.handler
+
+    async def as_local_user() -> int:
+        from mcp_workbench.audit import LocalOrigin, current_origin  # noqa: PLC0415
+
+        current_origin.set(LocalOrigin(actor()))
+        return await handler(args, workbench)
+
     try:
-        return _run(lambda: handler(args, workbench))
+        return _run(as_local_user)
     finally:
         workbench.close()
 
@@ -186,6 +194,14 @@ def _run(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return _REFUSED
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def read_text(text: str | None, file: str | None) -> str | None:

@@ -9,7 +9,7 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-from mcp_workbench.commands.common import add_command, add_group, emit, print_json
+from mcp_workbench.commands.common import add_command, add_group, emit, positive, print_json
 from mcp_workbench.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -24,13 +24,6 @@ __all__ = ["add_parser"]
 
 _TAIL = 10
 """Events ``db events tail`` shows when not told where to start."""
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -57,7 +50,7 @@ def add_parser(sub: Subparsers) -> None:
         help=f"start after event SEQ (0: the whole log); default: the newest --limit (or {_TAIL})"
         " events, or with --follow, the end of the log",
     )
-    tail.add_argument("--limit", type=_positive, metavar="N", help="stop after N events")
+    tail.add_argument("--limit", type=positive, metavar="N", help="stop after N events")
     tail.add_argument(
         "--follow",
         action="store_true",

@@ -39,6 +39,8 @@ class Access:
 
     def __init__(self, policy: PolicyEngine | None = None) -> None:
         self.policy = policy
+        self.on_denied: Callable[[Session, str, str, str], None] | None = None
+        """Told ``(session, action, kind, name)`` of each refusal, for the audit."""
 
     @property
     def active(self) -> bool:
@@ -98,18 +100,25 @@ class Access:
         action: str,
         kind: str,
         name: str,
-        unknown: Exception,
+        unknown: Exception | None,
         *,
         attributes: dict[str, Any] | None = None,
     ) -> None:
         """Allow ``action`` or raise: ``unknown`` when the item may not even be listed,
         else ``PermissionDenied``.
 
+        ``unknown`` None: always ``PermissionDenied`` (for a name the caller chose itself, such
+        as one it wants to create, so saying it is refused tells it nothing new).
+
         Raises:
             PermissionDenied: the caller sees the item but may not do this.
         """
         if self.can(session, action, kind, name, attributes=attributes):
             return
-        if action != "list" and self.can(session, "list", kind, name, attributes=attributes):
+        if self.on_denied is not None:
+            self.on_denied(session, action, kind, name)
+        if unknown is None or (
+            action != "list" and self.can(session, "list", kind, name, attributes=attributes)
+        ):
             raise PermissionDenied(f"You may not {action} {name}")
         raise unknown

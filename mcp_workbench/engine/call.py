@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from mcp_workbench.engine.access import Access
 from mcp_workbench.engine.session import Channel, Session
 from mcp_workbench.engine.tasks import TaskRecord
 from mcp_workbench.errors import (
@@ -56,6 +57,7 @@ class Call:
     __slots__ = (
         "_asks",
         "_cancelled",
+        "access",
         "channel",
         "client_capabilities",
         "client_info",
@@ -87,9 +89,11 @@ class Call:
         log_level: str | None,
         progress_token: str | int | None,
         registry: Registry,
+        access: Access | None = None,
     ) -> None:
         self.session = session
         self.registry = registry
+        self.access = access
         self.request_id = request_id
         self.method = method
         self.params = params
@@ -123,6 +127,25 @@ class Call:
     @property
     def cancelled(self) -> bool:
         return self._cancelled
+
+    @property
+    def transport(self) -> str:
+        return self.session.transport
+
+    @property
+    def arguments(self) -> Any:
+        """What the request asked with: a call's arguments, else its params (no ``_meta``)."""
+        params = self.params
+        if "arguments" in params:
+            return params["arguments"]
+        return {k: v for k, v in params.items() if k != "_meta"}
+
+    def may(self, action: str, kind: str, name: str) -> bool:
+        return self.access is None or self.access.can(self.session, action, kind, name)
+
+    def require(self, action: str, kind: str, name: str, unknown: Exception | None) -> None:
+        if self.access is not None:
+            self.access.require(self.session, action, kind, name, unknown)
 
     def cancel(self) -> None:
         """Mark the call cancelled (the task itself is cancelled by the engine)."""

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp_workbench.__about__ import __version__
+from mcp_workbench.audit import AuditLog, current_origin
 from mcp_workbench.config import Settings
 from mcp_workbench.engine.access import Access
 from mcp_workbench.engine.call import Call, InputRequired
@@ -125,6 +126,9 @@ class Engine:
         """The access policy (everything allowed until one is set)."""
         self.authenticator: Authenticator | None = None
         """Set when callers must prove who they are (bearer tokens)."""
+        self.audit: AuditLog | None = None
+        """Where refusals and failed authentications are recorded, when set."""
+        self.access.on_denied = self._denied
         self.sessions: set[Session] = set()
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
@@ -345,6 +349,7 @@ class Engine:
                 return response
             self._check_identity(session)
             call = self._make_call(session, req, channel)
+            origin = current_origin.set(call)
             handler = self._methods.get(req.method)
             if handler is None:
                 raise MethodNotFound(f"Method not found: {req.method}")
@@ -378,6 +383,8 @@ class Engine:
             self._active -= counted
             if not self._active:
                 self._idle.set()
+            if call is not None:
+                current_origin.reset(origin)
         self._observe(req.method, outcome, started)
         return response
 
@@ -393,7 +400,7 @@ class Engine:
         token = req.params.get("token")
         if not isinstance(token, str) or not token:
             raise InvalidParams("params.token (a bearer token) is required")
-        identity = await self.authenticator.authenticate(token)
+        identity = await self.authenticate(token, session.transport, session)
         if session.principal not in (None, identity.id) and not session.needs_auth:
             raise AuthError("A session cannot change its principal; open a new one")
         self.adopt(session, identity)
@@ -402,6 +409,64 @@ class Engine:
             "roles": sorted(identity.roles),
             "expiresAt": identity.expires_at,
         }
+
+    async def authenticate(
+        self, token: str, transport: str, session: Session | None = None
+    ) -> Identity:
+        """The identity ``token`` proves; a refusal is audited (with its reason) and
+        answered with the authenticator's generic message.
+
+        Raises:
+            AuthError: no authentication is configured, or the token is refused.
+        """
+        if self.authenticator is None:
+            raise AuthError("This server does not use tokens")
+        try:
+            return await self.authenticator.authenticate(token)
+        except AuthError as exc:
+            self.auth_failed(transport, session, getattr(exc, "reason", "refused"))
+            raise
+
+    async def authenticate_bearer(self, authorization: str | None, transport: str) -> Identity:
+        """The identity an ``Authorization: Bearer`` header value proves (see
+        :meth:`authenticate`).
+
+        Raises:
+            AuthError: the header is missing or malformed, or the token is refused.
+        """
+        from mcp_workbench.auth import bearer_token  # noqa: PLC0415 - only with auth on
+
+        try:
+            token = bearer_token(authorization)
+        except AuthError as exc:
+            self.auth_failed(transport, None, getattr(exc, "reason", "missing"))
+            raise
+        return await self.authenticate(token, transport)
+
+    def auth_failed(self, transport: str, session: Session | None, reason: str) -> None:
+        """Record a failed authentication (a refused token, a pre-auth timeout...)."""
+        if self.audit is not None:
+            self.audit.refusal(
+                None,
+                action="authenticate",
+                kind="token",
+                target="",
+                outcome="failed",
+                reason=reason,
+                principal=session.principal if session is not None else None,
+                transport=transport,
+            )
+
+    def _denied(self, session: Session, action: str, kind: str, name: str) -> None:
+        if self.audit is not None:
+            self.audit.refusal(
+                current_origin.get(),
+                action=action,
+                kind=kind,
+                target=name,
+                principal=session.principal,
+                transport=session.transport,
+            )
 
     def adopt(self, session: Session, identity: Identity) -> None:
         """Make ``session`` act for ``identity`` (counted against its session limit).
@@ -421,10 +486,12 @@ class Engine:
 
     def _check_identity(self, session: Session) -> None:
         if session.needs_auth:
+            self.auth_failed(session.transport, session, "missing")
             raise AuthError(f"Authentication required: send {AUTHENTICATE} with a bearer token")
         # The same clock-skew allowance the token was accepted with.
         leeway = self.settings.auth_leeway if self.settings.auth_leeway is not None else 30.0
         if session.expires_at is not None and time.time() >= session.expires_at + leeway:
+            self.auth_failed(session.transport, session, "session_expired")
             raise AuthError(f"The token has expired: send {AUTHENTICATE} with a new one")
 
     def _observe(self, method: str, outcome: str, started: float) -> None:
@@ -477,6 +544,7 @@ class Engine:
             log_level=level,
             progress_token=token,
             registry=self.registry,
+            access=self.access,
         )
 
     @staticmethod

@@ -77,6 +77,13 @@ class RequestScope(Protocol):
     async def log(self, level: LogLevel, data: Any, logger: str | None) -> None:
         """Send ``notifications/message`` if the caller's log level lets it through."""
 
+    def may(self, action: str, kind: str, name: str) -> bool:
+        """Whether the access policy lets the caller do ``action`` on the named item."""
+
+    def require(self, action: str, kind: str, name: str, unknown: Exception | None) -> None:
+        """Raise unless the caller may do ``action`` on the named item (see
+        :meth:`ToolContext.require`)."""
+
     def next_key(self, method: str) -> str:
         """A key for an unnamed input request, the same on every retry of the request."""
 
@@ -138,6 +145,23 @@ class ToolContext:
     def cancelled(self) -> bool:
         """True once the client has cancelled the request (or the call timed out)."""
         return self._scope.cancelled
+
+    def may(self, action: str, kind: str, name: str) -> bool:
+        """Whether the access policy lets the caller do ``action`` (``list``, ``read``,
+        ``write``...) on the ``kind`` (``prompt``, ``resource``, ``board``...) ``name``."""
+        return self._scope.may(action, kind, name)
+
+    def require(self, action: str, kind: str, name: str, unknown: Exception | None = None) -> None:
+        """Go on only if the caller may do ``action`` on the named item.
+
+        A caller who may not even list it gets ``unknown`` (the error a missing item gets,
+        so its existence does not leak); one who may list it, or any caller when
+        ``unknown`` is None, gets ``PermissionDenied``. Refusals are audited.
+
+        Raises:
+            PermissionDenied: the caller may not.
+        """
+        self._scope.require(action, kind, name, unknown)
 
     async def report_progress(
         self, progress: float, total: float | None = None, message: str | None = None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mcp_workbench.service.boards import DEFAULT_LANES, BoardService, LaneSpec, board_uri
+from mcp_workbench.service.boards import (
+    DEFAULT_LANES,
+    BoardService,
+    LaneSpec,
+    board_slug,
+    board_uri,
+)
 from mcp_workbench.service.core import Limits, ServiceCore
 from mcp_workbench.service.feedback import FeedbackService
 from mcp_workbench.service.models import (
@@ -46,6 +52,7 @@ __all__ = [
     "SearchHit",
     "ServiceCore",
     "Workbench",
+    "board_slug",
     "board_uri",
     "note_path",
     "note_uri",

@@ -27,7 +27,7 @@ from mcp_workbench.service.models import Board, BoardView, Card, Lane
 from mcp_workbench.store import EventDraft
 from mcp_workbench.store.tables import BoardRow, CardRow, LaneRow
 
-__all__ = ["DEFAULT_LANES", "BoardService", "LaneSpec", "board_uri"]
+__all__ = ["DEFAULT_LANES", "BoardService", "LaneSpec", "board_slug", "board_uri"]
 
 DEFAULT_LANES = ("Todo", "Doing", "Done")
 _BOARD_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -47,7 +47,8 @@ class LaneSpec(BaseModel):
     wip_limit: int | None = None
 
 
-def _slug(title: str) -> str:
+def board_slug(title: str) -> str:
+    """The id a board titled ``title`` gets unless one is given (or it is taken)."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
     return slug or "board"
 
@@ -186,7 +187,7 @@ class BoardService:
             raise InvalidInput("lanes of a new board cannot name ids")
 
         def mutation(session: Session, now: float) -> list[EventDraft]:
-            chosen = board_id or _slug(clean)
+            chosen = board_id or board_slug(clean)
             if session.get(BoardRow, chosen) is not None:
                 if board_id is not None:
                     raise Conflict(f"a board {chosen!r} exists")
@@ -541,6 +542,15 @@ class BoardService:
         if events:
             return Card.model_validate(events[-1].payload["card"])
         return await self.get_card(card_id)
+
+    async def board_id(self, board: str) -> str:
+        """The id of the board ``board`` names (by id or title).
+
+        Raises:
+            NotFound: no such board.
+            InvalidInput: several boards have that title.
+        """
+        return await self.core.db.read(lambda s: self._board(s, board).id)
 
     async def get_card(self, card_id: str) -> Card:
         """One card.

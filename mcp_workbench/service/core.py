@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from mcp_workbench.audit import AuditEntry, AuditLog, current_origin
 from mcp_workbench.errors import Conflict, InvalidInput
 from mcp_workbench.events import EventBus
 from mcp_workbench.store import Database, Event, EventDraft, append
@@ -105,6 +106,8 @@ class ServiceCore:
         self.clock = clock
         self.after_commit: Callable[[list[Event]], None] = bus.publish_threadsafe
         """Runs on the writer thread right after each commit, with its events."""
+        self.audit: AuditLog | None = None
+        """Where each change is recorded, with who made it, in its own transaction."""
 
     async def commit(self, mutation: Mutation, actor: str) -> list[Event]:
         """Run ``mutation`` in one transaction and record its events; publish once committed.
@@ -114,9 +117,21 @@ class ServiceCore:
             StoreError: the database failed (nothing was written).
         """
 
+        audit = self.audit
+        origin = current_origin.get()  # read here: the transaction runs on another thread
+        entries: list[AuditEntry] = []
+
         def transaction(session: Session) -> list[Event]:
             now = round(self.clock(), 6)
             drafts = mutation(session, now)
-            return [append(session, draft, actor=actor, ts=now) for draft in drafts]
+            events = [append(session, draft, actor=actor, ts=now) for draft in drafts]
+            if audit is not None:
+                entries.extend(audit.record_changes(session, origin, events))
+            return events
 
-        return await self.db.write(transaction, then=self.after_commit)
+        def committed(events: list[Event]) -> None:
+            self.after_commit(events)
+            if audit is not None:
+                audit.written(entries)
+
+        return await self.db.write(transaction, then=committed)

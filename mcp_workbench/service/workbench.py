@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from mcp_workbench.audit import AuditLog
 from mcp_workbench.errors import StoreError
 from mcp_workbench.events import EventBus, LogFeed
 from mcp_workbench.service.boards import BoardService
@@ -35,7 +36,12 @@ class Workbench:
     """Everything that reads or changes workbench data goes through one of these."""
 
     def __init__(
-        self, db: Database, *, limits: Limits | None = None, poll_interval: float = 1.0
+        self,
+        db: Database,
+        *,
+        limits: Limits | None = None,
+        poll_interval: float = 1.0,
+        audit_file: str | Path | None = None,
     ) -> None:
         self.db = db
         self.poll_interval = poll_interval
@@ -43,6 +49,9 @@ class Workbench:
         self._poller: asyncio.Task[None] | None = None
         self.bus = EventBus()
         self.core = ServiceCore(db, self.bus, limits)
+        self.audit = AuditLog(db, audit_file)
+        """Changes, refusals and failed authentications, with who and when."""
+        self.core.audit = self.audit
         self.feed = LogFeed(self.bus, db)
         self.core.after_commit = self.feed.committed
         self.prompts = PromptService(self.core)
@@ -59,6 +68,7 @@ class Workbench:
         limits: Limits | None = None,
         migrate: bool = True,
         poll_interval: float = 1.0,
+        audit_file: str | Path | None = None,
     ) -> Workbench:
         """Open (and migrate) the store at ``database_url``, or the SQLite file in ``data_dir``.
 
@@ -76,12 +86,13 @@ class Workbench:
             except BaseException:
                 db.close()
                 raise
-        return cls(db, limits=limits, poll_interval=poll_interval)
+        return cls(db, limits=limits, poll_interval=poll_interval, audit_file=audit_file)
 
     async def start(self) -> None:
         """Deliver events on the running loop from now on, including those other processes
         (the CLI, other nodes) write to the same store."""
         self.bus.bind(asyncio.get_running_loop())
+        self.audit.bind(asyncio.get_running_loop())
         self.bus.last_seq = self.feed.handed = await self.db.read(last_seq)
         if self.poll_interval > 0 and self._poller is None:
             self._poller = asyncio.create_task(self._follow_log(), name="workbench-log-poll")
@@ -145,4 +156,5 @@ class Workbench:
         if self._poller is not None:
             self._poller.cancel()
             self._poller = None
+        self.audit.close()
         self.db.close()

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "STATE_TABLES",
+    "AuditRow",
     "BoardRow",
     "CardRow",
     "EventRow",
@@ -48,6 +49,34 @@ class EventRow(SQLModel, table=True):
     payload: dict[str, Any] = _json(dict)
 
     __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+
+
+class AuditRow(SQLModel, table=True):
+    """One audit entry: a refused request, a failed authentication, or a change made.
+
+    Kept apart from the event log: it records who tried what, including what was refused,
+    and it is never replayed.
+    """
+
+    __tablename__ = "audit"
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    ts: float = Field(index=True)
+    principal: str | None = Field(default=None, index=True)
+    transport: str
+    action: str
+    kind: str
+    target: str
+    outcome: str
+    reason: str = ""
+    session: str | None = None
+    request_id: str | None = None
+    args_hash: str | None = None
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger(), nullable=True))
 
 
 class PromptRow(SQLModel, table=True):

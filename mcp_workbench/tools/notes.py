@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from mcp_workbench.registry import Registry, ToolContext
-from mcp_workbench.service import Note, NoteSummary, SearchHit, Workbench
+from mcp_workbench.service import Note, NoteSummary, SearchHit, Workbench, note_uri
+from mcp_workbench.tools import entity_access as access
 from mcp_workbench.tools.prompts import actor_of
 
 __all__ = ["NoteList", "SearchResults", "register"]
@@ -33,14 +34,18 @@ class SearchResults(BaseModel):
     hits: list[SearchHit]
 
 
+def _uri(note: NoteSummary | SearchHit) -> str:
+    return note_uri(note.path)
+
+
 def register(registry: Registry, workbench: Workbench) -> None:
     """Add the ``notes.*`` tools to ``registry``."""
     service = workbench.notes
 
     @registry.tool("notes.read", annotations=_READ, title="Read a note")
-    async def read(path: Path) -> Note:
+    async def read(ctx: ToolContext, path: Path) -> Note:
         """A note with its body, frontmatter, tags, links and version."""
-        return await service.read(path)
+        return await service.read(access.note(ctx, "read", path))
 
     @registry.tool(
         "notes.write",
@@ -60,7 +65,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     ) -> Note:
         """Create a note or replace its content with a new version."""
         return await service.write(
-            path,
+            access.note(ctx, "write", path, new=True),
             body,
             frontmatter=frontmatter,
             title=title,
@@ -74,36 +79,39 @@ def register(registry: Registry, workbench: Workbench) -> None:
         ctx: ToolContext, path: Path, new_path: Path, expected_version: ExpectedVersion = None
     ) -> Note:
         """Give a note a new path, keeping its history."""
-        return await service.move(
-            path, new_path, expected_version=expected_version, actor=actor_of(ctx)
-        )
+        old = access.note(ctx, "write", path)
+        new = access.note(ctx, "write", new_path, new=True)
+        return await service.move(old, new, expected_version=expected_version, actor=actor_of(ctx))
 
     @registry.tool("notes.delete", annotations={"destructiveHint": True}, title="Delete a note")
     async def delete(ctx: ToolContext, path: Path, expected_version: ExpectedVersion = None) -> str:
         """Delete a note."""
-        await service.delete(path, expected_version=expected_version, actor=actor_of(ctx))
-        return f"Deleted note {path}"
+        clean = access.note(ctx, "write", path)
+        await service.delete(clean, expected_version=expected_version, actor=actor_of(ctx))
+        return f"Deleted note {clean}"
 
     @registry.tool("notes.list", annotations=_READ, title="List notes")
     async def list_notes(
+        ctx: ToolContext,
         prefix: Annotated[str, Field(description="Only notes under this folder.")] = "",
         tag: str | None = None,
         limit: Annotated[int, Field(ge=1, le=1000)] = 100,
         offset: Annotated[int, Field(ge=0)] = 0,
     ) -> NoteList:
         """Notes by path, without their bodies."""
-        return NoteList(
-            notes=await service.list(prefix=prefix, tag=tag, limit=limit, offset=offset)
-        )
+        notes = await service.list(prefix=prefix, tag=tag, limit=limit, offset=offset)
+        return NoteList(notes=access.visible(ctx, "resource", notes, _uri))
 
     @registry.tool("notes.search", annotations=_READ, title="Search notes")
     async def search(
+        ctx: ToolContext,
         query: Annotated[str, Field(description="Words that must all occur; 'word*' = prefix.")],
         limit: Annotated[int, Field(ge=1, le=200)] = 10,
         tag: str | None = None,
     ) -> SearchResults:
         """Full-text search over note titles, tags and bodies, best match first, with a
         snippet where the words occur (marked **like this**)."""
-        return SearchResults(hits=await service.search(query, limit=limit, tag=tag))
+        hits = await service.search(query, limit=limit, tag=tag)
+        return SearchResults(hits=access.visible(ctx, "resource", hits, _uri))
 
     del read, write, move, delete, list_notes, search

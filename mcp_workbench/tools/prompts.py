@@ -13,7 +13,9 @@ from mcp_workbench.service import (
     PromptMessage,
     PromptVersion,
     Workbench,
+    split_ref,
 )
+from mcp_workbench.tools import entity_access as access
 
 __all__ = ["SERVED_LABEL", "PromptList", "Rendered", "actor_of", "register", "stored_prompt"]
 
@@ -97,22 +99,29 @@ def stored_prompt(
     )
 
 
+def _name(prompt: PromptInfo) -> str:
+    return prompt.name
+
+
 def register(registry: Registry, workbench: Workbench) -> None:
     """Add the ``prompts.*`` tools to ``registry``."""
     service = workbench.prompts
 
     @registry.tool("prompts.list", annotations=_READ, title="List prompts")
-    async def list_prompts() -> PromptList:
+    async def list_prompts(ctx: ToolContext) -> PromptList:
         """Every stored prompt with its newest version, labels and arguments."""
-        return PromptList(prompts=await service.list())
+        prompts = await service.list()
+        return PromptList(prompts=access.visible(ctx, "prompt", prompts, _name))
 
     @registry.tool("prompts.get", annotations=_READ, title="Read a prompt version")
     async def get(
+        ctx: ToolContext,
         name: Name,
         label: Annotated[str | None, Field(description="e.g. 'production'")] = None,
         version: Annotated[int | None, Field(description="A version number.")] = None,
     ) -> PromptVersion:
         """One version of a prompt: by label, by number, or the newest."""
+        access.prompt(ctx, "read", split_ref(name)[0])
         return await service.get(name, label=label, version=version)
 
     @registry.tool("prompts.create", annotations=_WRITE, title="Create a prompt")
@@ -129,6 +138,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         labels: Annotated[list[str], Field(description="Labels to put on version 1.")] = [],  # noqa: B006
     ) -> PromptVersion:
         """Create a prompt (version 1) from a template or messages."""
+        access.prompt(ctx, "write", name, new=True)
         return await service.create(
             name,
             template=template,
@@ -152,6 +162,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         labels: Annotated[list[str], Field(description="Labels to move to it.")] = [],  # noqa: B006
     ) -> PromptVersion:
         """Make a new version of a prompt; what is not given is kept from the newest."""
+        access.prompt(ctx, "write", name)
         return await service.update(
             name,
             expected_version=expected_version,
@@ -173,6 +184,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         expected_version: ExpectedVersion = None,
     ) -> PromptInfo:
         """Point a label at a version of a prompt, or remove it."""
+        access.prompt(ctx, "write", name)
         return await service.set_label(
             name, label, version, expected_version=expected_version, actor=actor_of(ctx)
         )
@@ -180,17 +192,20 @@ def register(registry: Registry, workbench: Workbench) -> None:
     @registry.tool("prompts.delete", annotations={"destructiveHint": True}, title="Delete a prompt")
     async def delete(ctx: ToolContext, name: Name, expected_version: ExpectedVersion = None) -> str:
         """Delete a prompt with all its versions."""
+        access.prompt(ctx, "write", name)
         await service.delete(name, expected_version=expected_version, actor=actor_of(ctx))
         return f"Deleted prompt {name}"
 
     @registry.tool("prompts.render", annotations=_READ, title="Render a prompt")
     async def render(
+        ctx: ToolContext,
         name: Annotated[str, Field(description="Name, 'name@label' or 'name@3'.")],
         arguments: dict[str, str] = {},  # noqa: B006
         label: str | None = None,
         version: int | None = None,
     ) -> Rendered:
         """Fill a prompt version's {{placeholders}} with arguments."""
+        access.prompt(ctx, "read", split_ref(name)[0])
         chosen, messages = await service.render(name, arguments, label=label, version=version)
         return Rendered(name=chosen.name, version=chosen.version, messages=messages)
 

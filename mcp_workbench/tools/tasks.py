@@ -7,7 +7,16 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from mcp_workbench.registry import Registry, ToolContext
-from mcp_workbench.service import DEFAULT_LANES, Board, BoardView, Card, LaneSpec, Workbench
+from mcp_workbench.service import (
+    DEFAULT_LANES,
+    Board,
+    BoardView,
+    Card,
+    LaneSpec,
+    Workbench,
+    board_slug,
+)
+from mcp_workbench.tools import entity_access as access
 from mcp_workbench.tools.prompts import actor_of
 
 __all__ = ["BoardList", "register"]
@@ -35,19 +44,27 @@ class BoardList(BaseModel):
     boards: list[Board]
 
 
+def _id(board: Board) -> str:
+    return board.id
+
+
 def register(registry: Registry, workbench: Workbench) -> None:
     """Add the ``tasks.*`` tools to ``registry``."""
     service = workbench.boards
 
     @registry.tool("tasks.list_boards", annotations=_READ, title="List boards")
-    async def list_boards(include_archived: bool = False) -> BoardList:
+    async def list_boards(ctx: ToolContext, include_archived: bool = False) -> BoardList:
         """Every board with its lanes."""
-        return BoardList(boards=await service.list_boards(include_archived=include_archived))
+        boards = await service.list_boards(include_archived=include_archived)
+        return BoardList(boards=access.visible(ctx, "board", boards, _id))
 
     @registry.tool("tasks.get_board", annotations=_READ, title="Show a board")
-    async def get_board(board: BoardRef, include_archived: bool = False) -> BoardView:
+    async def get_board(
+        ctx: ToolContext, board: BoardRef, include_archived: bool = False
+    ) -> BoardView:
         """A board with its lanes and cards, each lane's cards in order."""
-        return await service.get_board(board, include_archived=include_archived)
+        board_id = await access.board(ctx, "read", service, board)
+        return await service.get_board(board_id, include_archived=include_archived)
 
     @registry.tool("tasks.create_board", annotations=_WRITE, title="Create a board")
     async def create_board(
@@ -57,6 +74,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         id: Annotated[str | None, Field(description="Default: made from the title.")] = None,
     ) -> BoardView:
         """Create a board with the given lanes (default Todo, Doing, Done)."""
+        ctx.require("write", "board", id or board_slug(title), None)
         return await service.create_board(title, lanes=lanes, board_id=id, actor=actor_of(ctx))
 
     @registry.tool("tasks.update_board", annotations=_WRITE, title="Change a board")
@@ -73,7 +91,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     ) -> BoardView:
         """Rename or archive a board, or set its lanes (add, rename, reorder, WIP limits)."""
         return await service.update_board(
-            board,
+            await access.board(ctx, "write", service, board),
             title=title,
             lanes=lanes,
             archived=archived,
@@ -95,7 +113,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     ) -> Card:
         """Add a card to a lane of a board."""
         return await service.create_card(
-            board,
+            await access.board(ctx, "write", service, board),
             lane,
             title,
             body=body,
@@ -118,6 +136,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         expected_version: ExpectedVersion = None,
     ) -> Card:
         """Change a card's title, body, due date, tags or done flag."""
+        await access.card_board(ctx, service, card)
         return await service.update_card(
             card,
             title=title,
@@ -139,6 +158,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         force: Force = False,
     ) -> Card:
         """Move a card to another lane and/or position; other cards close up."""
+        await access.card_board(ctx, service, card)
         return await service.move_card(
             card,
             lane=lane,
@@ -156,6 +176,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
         expected_version: ExpectedVersion = None,
     ) -> Card:
         """Archive a card (it leaves its lane) or restore it (to the bottom of its lane)."""
+        await access.card_board(ctx, service, card)
         return await service.archive_card(
             card, archived=archived, expected_version=expected_version, actor=actor_of(ctx)
         )

@@ -159,6 +159,7 @@ def _preauth_deadline(
     timeout = engine.settings.preauth_timeout
 
     async def expire() -> None:
+        engine.auth_failed(session.transport, session, "timeout")
         error = AuthError(f"Authentication timed out after {timeout:g} s")
         await channel.send(error_response(None, jsonrpc_error(error)))
         channel.close()

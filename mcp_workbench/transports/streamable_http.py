@@ -160,13 +160,9 @@ class McpRequest:
 
     async def _authenticate(self) -> bool:
         """Check the bearer token; False after answering 401 (RFC 6750, RFC 9728)."""
-        authenticator = self.transport.engine.authenticator
-        assert authenticator is not None
-        from mcp_workbench.auth import bearer_token  # noqa: PLC0415 - only with auth on
-
         header = self._header("Authorization")
         try:
-            identity = await authenticator.authenticate(bearer_token(header))
+            identity = await self.transport.engine.authenticate_bearer(header, "http")
         except AuthError as exc:
             challenge = (
                 f'Bearer resource_metadata="{self.transport.metadata_url(self._header("Host"))}"'

@@ -81,10 +81,8 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         authenticator = self.engine.authenticator
         header = self.request.headers.get("Authorization", "")
         if authenticator is not None and header:
-            from mcp_workbench.auth import bearer_token  # noqa: PLC0415 - only with auth on
-
             try:
-                self._identity = await authenticator.authenticate(bearer_token(header))
+                self._identity = await self.engine.authenticate_bearer(header, "websocket")
             except AuthError as exc:
                 self.set_status(401)
                 self.set_header("WWW-Authenticate", 'Bearer error="invalid_token"')
@@ -118,6 +116,7 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
 
     def _expire(self) -> None:
         if self.session is not None and self.session.needs_auth:
+            self.engine.auth_failed("websocket", self.session, "timeout")
             timeout = self.engine.settings.preauth_timeout
             self.close(1008, f"Authentication timed out after {timeout:g} s")
 
