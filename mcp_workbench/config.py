@@ -173,6 +173,18 @@ class Settings(BaseSettings):
         description="Cedar policy file or directory (with an optional *.cedarschema); "
         "reloaded on change. Unset: everyone may do everything.",
     )
+    resume_grace: float = Field(
+        60.0,
+        ge=0,
+        description="Seconds a TCP, Unix or WebSocket session that asked for a resume token "
+        "(workbench/session) is kept after its connection drops, for workbench/resume on a "
+        "new one; 0: sessions end with their connection.",
+    )
+    resume_buffer: int = Field(
+        1000,
+        ge=1,
+        description="Messages held for a dropped session; one more and it cannot be resumed.",
+    )
     audit_file: Path | None = Field(
         None,
         description="Also write each audit entry (refusals, failed authentications, changes) "

@@ -27,6 +27,13 @@ from mcp_workbench.engine.methods import install as install_methods
 from mcp_workbench.engine.metrics import Metrics
 from mcp_workbench.engine.notifier import Notifier
 from mcp_workbench.engine.ratelimit import RateLimiter
+from mcp_workbench.engine.resume import (
+    RESUMABLE_TRANSPORTS,
+    RESUME,
+    SESSION_INFO,
+    ParkedSessions,
+    RelayChannel,
+)
 from mcp_workbench.engine.session import Channel, Session
 from mcp_workbench.engine.task_methods import install_tasks
 from mcp_workbench.engine.tasks import EXTENSION as TASKS_EXTENSION
@@ -130,6 +137,8 @@ class Engine:
         """Where refusals and failed authentications are recorded, when set."""
         self.access.on_denied = self._denied
         self.sessions: set[Session] = set()
+        self.parked = ParkedSessions(self.settings.resume_grace)
+        """Sessions whose connection dropped, waiting to be resumed."""
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
         self._stats: dict[str, tuple[Any, Any, Any]] = {}
@@ -139,6 +148,7 @@ class Engine:
         )
         install_methods(self)
         install_tasks(self)
+        self._methods[SESSION_INFO] = self._session_info
         self.registry.on_change(self.notifier.list_changed)
         self.registry.on_resource_updated(self.notifier.resource_updated)
 
@@ -184,13 +194,22 @@ class Engine:
             self._count_principal(principal)
         if self.notifier.loop is None:
             self.notifier.loop = asyncio.get_running_loop()
+        if channel is not None and transport in RESUMABLE_TRANSPORTS:
+            channel = RelayChannel(channel, settings.resume_buffer)
         session = Session(channel, transport, id=secrets.token_urlsafe(24), principal=principal)
         self.sessions.add(session)
         self.metrics.sessions.labels(transport).inc()
         return session
 
+    def release(self, session: Session) -> None:
+        """The session's connection is gone: park the session for a resume if it asked
+        for that, else close it."""
+        if self.draining or not self.parked.park(session, self.close_session):
+            self.close_session(session)
+
     def close_session(self, session: Session) -> None:
         """Forget a session and cancel what it still has running."""
+        self.parked.forget(session)
         if session in self.sessions:
             self.sessions.discard(session)
             self.metrics.sessions.labels(session.transport).dec()
@@ -235,15 +254,16 @@ class Engine:
 
     async def shutdown(self) -> None:
         """End every session: listeners get their closing result, in-flight calls stop."""
-        for session in list(self.sessions):
+        for session in list(self.sessions):  # parked ones too
             self.close_session(session)
         self.notifier.shutdown()
         self.tasks.cancel_all()
         self.executor.shutdown()
 
     # -- input -------------------------------------------------------------------------------
-    async def receive(self, session: Session, data: bytes, channel: Channel) -> None:
-        """Take one framed message (stdio line, WebSocket frame) and act on it.
+    async def receive(self, session: Session, data: bytes, channel: Channel) -> Session:
+        """Take one framed message (stdio line, WebSocket frame) and act on it; returns
+        the session the connection's next message is for (another one after a resume).
 
         Requests run as tasks so that the next message (a cancellation, say) is read at
         once; their responses go to ``channel``.
@@ -252,29 +272,71 @@ class Engine:
             payload = decode(data, max_bytes=self.settings.max_message_bytes)
         except ProtocolError as exc:
             await channel.send(error_response(None, jsonrpc_error(exc)))
-            return
+            return session
         if isinstance(payload, list):
             # Like a single request, a batch runs on its own so reading goes on meanwhile.
             batch = asyncio.create_task(self._batch_and_send(session, payload, channel))
             session.batches.add(batch)
             batch.add_done_callback(session.batches.discard)
-            return
+            return session
         try:
             message = parse_message(payload)
         except ProtocolError as exc:
             await channel.send(rejection(exc))
-            return
+            return session
         if isinstance(message, Request):
             if message.id in session.inflight:
                 error = InvalidRequest(f"Request id {message.id!r} is already in use")
                 await channel.send(error_response(message.id, jsonrpc_error(error)))
-                return
-            task = asyncio.create_task(self._serve_and_send(session, message, channel))
-            session.inflight[message.id] = task
+            elif message.method == RESUME:
+                # Inline, not as a task: the connection's next message must find the
+                # resumed session.
+                return await self._resume(session, message, channel)
+            else:
+                task = asyncio.create_task(self._serve_and_send(session, message, channel))
+                session.inflight[message.id] = task
         elif isinstance(message, Notification):
             self.handle_notification(session, message)
         else:
             self.handle_response(session, message)
+        return session
+
+    async def _session_info(self, call: Call) -> dict[str, Any]:
+        """``workbench/session``: the session's id and the token that resumes it."""
+        session = call.session
+        return {
+            "sessionId": session.id,
+            "resumeToken": self.parked.token_for(session),
+            "graceSeconds": self.parked.grace,
+        }
+
+    async def _resume(self, session: Session, req: Request, channel: Channel) -> Session:
+        """``workbench/resume``: continue a parked session on this connection."""
+        try:
+            if self.draining:
+                raise _shutting_down()
+            self._check_identity(session)
+            token = req.params.get("token")
+            if not isinstance(token, str) or not token:
+                raise InvalidParams("params.token (a resume token) is required")
+            parked = self.parked.claim(token, session.principal)
+            if parked is None:
+                raise InvalidParams("No such session to resume (it expired or was closed)")
+        except WorkbenchError as exc:
+            await channel.send(error_response(req.id, jsonrpc_error(exc)))
+            return session
+        relay, here = parked.channel, session.channel
+        assert isinstance(relay, RelayChannel)
+        target = here.target if isinstance(here, RelayChannel) else channel
+        assert target is not None
+        if isinstance(here, RelayChannel):
+            here.detach()
+        self.close_session(session)  # the connection's own, fresh session
+        result = {"sessionId": parked.id, "replayed": relay.held}
+        await target.send(result_response(req.id, result))
+        await relay.attach(target)
+        parked.touch()
+        return parked
 
     async def _batch_and_send(self, session: Session, batch: list[Any], channel: Channel) -> None:
         reply = await self.handle_batch(session, batch, channel, session.revision)

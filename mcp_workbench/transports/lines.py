@@ -134,15 +134,16 @@ async def serve_connection(
                     )
                     await channel.send(error_response(None, jsonrpc_error(error)))
                 else:
-                    await engine.receive(session, line, channel)
-        # The client closed its side: let running requests answer, briefly.
+                    session = await engine.receive(session, line, session.channel or channel)
+        # The client closed its side: let running requests answer, briefly (a resumable
+        # session keeps them running for when it comes back).
         pending = [*session.inflight.values(), *session.batches]
-        if pending:
+        if pending and not engine.parked.resumable(session):
             await asyncio.wait(pending, timeout=2.0)
     finally:
         if deadline is not None:
             deadline.cancel()
-        engine.close_session(session)
+        engine.release(session)
         channel.close()
         writer.close()
 

@@ -127,13 +127,13 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
         # Tornado reads the next frame only when this returns.
         await session.room_for_more(_MAX_INFLIGHT)
         data = message.encode() if isinstance(message, str) else message
-        await self.engine.receive(session, data, self.channel)
+        self.session = await self.engine.receive(session, data, session.channel or self.channel)
 
     def on_close(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
         if self.session is not None:
-            self.engine.close_session(self.session)
+            self.engine.release(self.session)
             self.session = None
 
 
