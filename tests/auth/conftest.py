@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,7 +18,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 T0 = 1_750_000_000.0
@@ -53,10 +56,8 @@ class Keys:
     secret: bytes
 
 
-@pytest.fixture(scope="session")
-def keys() -> Keys:
-    """RSA 2048, EC P-256 and Ed25519 keys, and a 32-byte secret (once per session: RSA
-    generation is slow)."""
+def make_keys() -> Keys:
+    """RSA 2048, EC P-256 and Ed25519 keys, and a 32-byte secret."""
     return Keys(
         rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
         rsa_other=rsa.generate_private_key(public_exponent=65537, key_size=2048),
@@ -65,6 +66,12 @@ def keys() -> Keys:
         ed=ed25519.Ed25519PrivateKey.generate(),
         secret=b"s" * 16 + bytes(range(16)),
     )
+
+
+@pytest.fixture(scope="session")
+def keys() -> Keys:
+    """:func:`make_keys`, once per session (RSA generation is slow)."""
+    return make_keys()
 
 
 def jwk(private_key: Any, kid: str | None, **extra: Any) -> dict[str, Any]:
@@ -113,6 +120,31 @@ def b64(data: bytes) -> str:
 def segments(header: dict[str, Any], payload: dict[str, Any]) -> str:
     """``header.payload`` of a hand-made token (signature to be appended)."""
     return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
+
+
+def unsigned(alg: str, payload: dict[str, Any]) -> str:
+    """A token with an empty signature whose header names ``alg`` (``none`` and its
+    spellings)."""
+    return segments({"alg": alg, "typ": "JWT"}, payload) + "."
+
+
+def hs256_with_public_pem(
+    public_key: RSAPublicKey, payload: dict[str, Any], kid: str | None
+) -> str:
+    """The classic confusion attack: HMAC over the token with the RSA public key's PEM as
+    the secret (pyjwt refuses to make these, so by hand)."""
+    pem = public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    header = {"alg": "HS256", "typ": "JWT", **({"kid": kid} if kid else {})}
+    signing_input = segments(header, payload)
+    mac = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(mac)}"
+
+
+def tampered(token: str, payload: dict[str, Any]) -> str:
+    """``token`` with its payload swapped for ``payload`` and its signature kept."""
+    header, _, signature = token.split(".")
+    forged = segments({}, payload).split(".")[1]
+    return f"{header}.{forged}.{signature}"
 
 
 class JwksServer:

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mcp_workbench.auth import (
     AuthConfig,
@@ -36,9 +35,12 @@ from tests.auth.conftest import (
     Keys,
     b64,
     claims,
+    hs256_with_public_pem,
     jwk,
     segments,
     sign,
+    tampered,
+    unsigned,
 )
 
 GENERIC = {"invalid token", "authentication required"}
@@ -217,29 +219,6 @@ async def kit(keys: Keys, jwks_server: JwksServer, http_client: httpx.AsyncClien
     return Kit(keys, jwks_server, clock, TokenVerifier(source, config, now=clock))
 
 
-def _pem(kit: Kit) -> bytes:
-    return kit.keys.rsa.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-
-
-def _hs256_with_public_pem(kit: Kit, kid: str | None) -> str:
-    """The classic confusion attack: HMAC over the token with the RSA public key's PEM as
-    the secret (pyjwt refuses to make these, so by hand)."""
-    header = {"alg": "HS256", "typ": "JWT", **({"kid": kid} if kid else {})}
-    signing_input = segments(header, claims())
-    mac = hmac.new(_pem(kit), signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64(mac)}"
-
-
-def _unsigned(alg: str) -> str:
-    return segments({"alg": alg, "typ": "JWT"}, claims()) + "."
-
-
-def _tampered(kit: Kit) -> str:
-    header, _, signature = kit.rs().split(".")
-    forged = segments({}, claims(sub="admin", roles=["admin"])).split(".")[1]
-    return f"{header}.{forged}.{signature}"
-
-
 def _not_json_payload(kit: Kit) -> str:
     from jwt.api_jws import PyJWS
 
@@ -282,22 +261,26 @@ MATRIX: list[tuple[str, Case, Reason]] = [
         lambda kit: sign(kit.keys.rsa_other, "RS256", claims(), RSA_KID),
         Reason.BAD_SIGNATURE,
     ),
-    ("tampered-payload", _tampered, Reason.BAD_SIGNATURE),
+    (
+        "tampered-payload",
+        lambda kit: tampered(kit.rs(), claims(sub="admin", roles=["admin"])),
+        Reason.BAD_SIGNATURE,
+    ),
     (
         "signature-cut",
         lambda kit: kit.rs().rsplit(".", 1)[0] + ".AAAA",
         Reason.BAD_SIGNATURE,
     ),
-    ("alg-none", lambda kit: _unsigned("none"), Reason.ALG_NONE),
-    ("alg-None", lambda kit: _unsigned("None"), Reason.ALG_NONE),
+    ("alg-none", lambda kit: unsigned("none", claims()), Reason.ALG_NONE),
+    ("alg-None", lambda kit: unsigned("None", claims()), Reason.ALG_NONE),
     (
         "hs256-with-rsa-pem-as-secret",
-        lambda kit: _hs256_with_public_pem(kit, RSA_KID),
+        lambda kit: hs256_with_public_pem(kit.keys.rsa.public_key(), claims(), RSA_KID),
         Reason.ALG_KEY_MISMATCH,
     ),
     (
         "hs256-with-rsa-pem-no-kid",
-        lambda kit: _hs256_with_public_pem(kit, None),
+        lambda kit: hs256_with_public_pem(kit.keys.rsa.public_key(), claims(), None),
         Reason.ALG_KEY_MISMATCH,
     ),
     (
