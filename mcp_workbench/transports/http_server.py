@@ -23,7 +23,7 @@ import orjson
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
-from mcp_workbench.transports.listeners import host_port
+from mcp_workbench.transports.listeners import BACKLOG, host_port
 from mcp_workbench.transports.streamable_http import McpRequest
 from mcp_workbench.transports.tls import server_tls
 
@@ -301,6 +301,7 @@ class HttpServer:
             lambda: _Connection(self),
             host,
             port,
+            backlog=BACKLOG,
             reuse_address=True,
             ssl=server_tls(self.engine.settings),
         )

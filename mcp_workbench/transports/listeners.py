@@ -16,7 +16,19 @@ if TYPE_CHECKING:
     from mcp_workbench.transports.http_server import HttpServer
     from mcp_workbench.transports.http_transport import HttpTransport
 
-__all__ = ["Listeners", "host_port", "parse_address", "run_listeners", "start_listeners"]
+__all__ = [
+    "BACKLOG",
+    "Listeners",
+    "host_port",
+    "parse_address",
+    "run_listeners",
+    "start_listeners",
+]
+
+BACKLOG = 1024
+"""Connections the kernel queues for a listener before it accepts them (capped by
+``net.core.somaxconn``). asyncio's default of 100 turns a burst of clients connecting at
+once into refused Unix-socket connections and TCP handshakes retried a second later."""
 
 
 def parse_address(text: str, *, default_host: str = "127.0.0.1") -> tuple[str, int]:

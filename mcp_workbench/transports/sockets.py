@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mcp_workbench.engine import Engine
 from mcp_workbench.transports.lines import serve_connection
-from mcp_workbench.transports.listeners import host_port
+from mcp_workbench.transports.listeners import BACKLOG, host_port
 from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = ["SocketServer", "start_tcp_server", "start_unix_server"]
@@ -116,6 +116,7 @@ async def start_tcp_server(engine: Engine, host: str, port: int) -> SocketServer
         host,
         port,
         limit=1 << 16,
+        backlog=BACKLOG,
         reuse_address=True,
         ssl=server_tls(engine.settings),
     )
@@ -139,7 +140,7 @@ async def start_unix_server(engine: Engine, path: str | Path) -> SocketServer:
     old_umask = os.umask(0o177)  # created owner-only: no window where others can connect
     try:
         listener.server = await asyncio.start_unix_server(
-            listener._serve, str(target), limit=1 << 16
+            listener._serve, str(target), limit=1 << 16, backlog=BACKLOG
         )
     finally:
         os.umask(old_umask)

@@ -23,7 +23,7 @@ from mcp_workbench.engine import Engine, Session
 from mcp_workbench.engine.identity import Identity
 from mcp_workbench.errors import AuthError, RateLimited
 from mcp_workbench.transports.http_transport import HttpTransport
-from mcp_workbench.transports.listeners import host_port
+from mcp_workbench.transports.listeners import BACKLOG, host_port
 from mcp_workbench.transports.tls import certificate_principal, server_tls
 
 __all__ = [
@@ -177,7 +177,7 @@ async def start_websocket_server(
         [(path, McpWebSocket, {"transport": transport})], **websocket_settings(engine)
     )
     server = tornado.httpserver.HTTPServer(app, ssl_options=server_tls(engine.settings))
-    sockets = tornado.netutil.bind_sockets(port, address=host)
+    sockets = tornado.netutil.bind_sockets(port, address=host, backlog=BACKLOG)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()
     return WebSocketServer(server, f"{host_port(bound[0], bound[1])}{path}")
