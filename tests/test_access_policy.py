@@ -115,6 +115,24 @@ async def test_nobody_without_a_permit_sees_anything(guarded: Guarded) -> None:
         stranger.close()
 
 
+async def test_server_info_counts_only_visible_tools(guarded: Guarded) -> None:
+    guarded.policy.write_text(
+        'permit (principal in Role::"reader", action, resource);\n'
+        'forbid (principal in Role::"reader", action, resource == Tool::"echo");'
+    )
+    policy = guarded.server.engine.access.policy
+    assert policy is not None
+    assert policy.check_for_changes()
+    reader = await guarded.connect("reader")
+    try:
+        listed = (await reader.send("tools/list"))["result"]["tools"]
+        info = await reader.send("tools/call", name="workbench.info")
+        assert info["result"]["structuredContent"]["tools"] == len(listed)
+        assert len(listed) == len(guarded.server.engine.registry.tools) - 1
+    finally:
+        reader.close()
+
+
 async def test_a_policy_change_takes_effect_without_restart(guarded: Guarded) -> None:
     reader = await guarded.connect("reader")
     try:
@@ -124,6 +142,9 @@ async def test_a_policy_change_takes_effect_without_restart(guarded: Guarded) ->
         assert policy.check_for_changes()
         tools = {t["name"] for t in (await reader.send("tools/list"))["result"]["tools"]}
         assert "workbench.info" in tools
+        # It counts only the tools this caller sees (the count of hidden ones would leak).
+        info = await reader.send("tools/call", name="workbench.info")
+        assert info["result"]["structuredContent"]["tools"] == len(tools)
         guarded.policy.write_text("permit (principal, action, resource")  # broken
         assert not policy.check_for_changes()
         assert policy.last_error

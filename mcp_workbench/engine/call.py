@@ -140,8 +140,12 @@ class Call:
             return params["arguments"]
         return {k: v for k, v in params.items() if k != "_meta"}
 
-    def may(self, action: str, kind: str, name: str) -> bool:
-        return self.access is None or self.access.can(self.session, action, kind, name)
+    def may(
+        self, action: str, kind: str, name: str, attributes: dict[str, Any] | None = None
+    ) -> bool:
+        return self.access is None or self.access.can(
+            self.session, action, kind, name, attributes=attributes
+        )
 
     def require(self, action: str, kind: str, name: str, unknown: Exception | None) -> None:
         if self.access is not None:

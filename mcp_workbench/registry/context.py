@@ -77,7 +77,9 @@ class RequestScope(Protocol):
     async def log(self, level: LogLevel, data: Any, logger: str | None) -> None:
         """Send ``notifications/message`` if the caller's log level lets it through."""
 
-    def may(self, action: str, kind: str, name: str) -> bool:
+    def may(
+        self, action: str, kind: str, name: str, attributes: dict[str, Any] | None = None
+    ) -> bool:
         """Whether the access policy lets the caller do ``action`` on the named item."""
 
     def require(self, action: str, kind: str, name: str, unknown: Exception | None) -> None:
@@ -146,10 +148,13 @@ class ToolContext:
         """True once the client has cancelled the request (or the call timed out)."""
         return self._scope.cancelled
 
-    def may(self, action: str, kind: str, name: str) -> bool:
+    def may(
+        self, action: str, kind: str, name: str, attributes: dict[str, Any] | None = None
+    ) -> bool:
         """Whether the access policy lets the caller do ``action`` (``list``, ``read``,
-        ``write``...) on the ``kind`` (``prompt``, ``resource``, ``board``...) ``name``."""
-        return self._scope.may(action, kind, name)
+        ``write``...) on the ``kind`` (``prompt``, ``resource``, ``board``...) ``name``
+        (with the item's ``attributes``, for policies that look at them)."""
+        return self._scope.may(action, kind, name, attributes)
 
     def require(self, action: str, kind: str, name: str, unknown: Exception | None = None) -> None:
         """Go on only if the caller may do ``action`` on the named item.

@@ -8,6 +8,7 @@ import time
 from pydantic import BaseModel
 
 from mcp_workbench.__about__ import __version__
+from mcp_workbench.engine.access import tool_attributes
 from mcp_workbench.protocol.versions import SUPPORTED_VERSIONS
 from mcp_workbench.registry import ToolContext, resource, tool
 
@@ -30,13 +31,18 @@ class ServerInfo(BaseModel):
 
 @tool(annotations={"readOnlyHint": True, "idempotentHint": True}, title="Server information")
 def info(ctx: ToolContext) -> ServerInfo:
-    """Version, supported protocol revisions, number of tools and uptime of this server."""
+    """Version, supported protocol revisions, number of tools (that you may use) and
+    uptime of this server."""
     return ServerInfo(
         version=__version__,
         protocol_versions=SUPPORTED_VERSIONS,
         client_protocol_version=ctx.protocol_version,
         caller=ctx.principal,
-        tools=len(ctx.registry.tools),
+        tools=sum(  # only those the caller may see: the others are not there for it
+            1
+            for tool in ctx.registry.tools.values()
+            if ctx.may("list", "tool", tool.name, tool_attributes(tool))
+        ),
         uptime_seconds=round(time.time() - _STARTED, 3),
         python=platform.python_version(),
     )
