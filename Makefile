@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := tests/conformance/node_modules/.package-lock.json
 PORT ?= 8765
 
-.PHONY: install run stdio test test-postgres lint format bench bench-store conformance clean
+.PHONY: install run stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,16 @@ run: $(STAMP)  ## the workbench server over Streamable HTTP
 stdio: $(STAMP)  ## the workbench server over stdio
 	$(VENV)/bin/mcp-workbench stdio
 
-test: install  ## every test, including SDK interop and the conformance suite
+# The Jupyter extension's tests run on pytest-jupyter's own event loop, apart from the rest.
+JUPYTER_PYTEST := $(PY) -m pytest -p pytest_jupyter.jupyter_server -p no:asyncio \
+	-W ignore::pytest.PytestConfigWarning
+
+test: install  ## every test, including SDK interop, the conformance suite and the Jupyter extension
 	$(PY) -m pytest -n auto
+	$(JUPYTER_PYTEST) -n 2 tests/jupyter
+
+test-jupyter: install  ## only the Jupyter extension's tests
+	$(JUPYTER_PYTEST) -n 2 tests/jupyter
 
 test-postgres: install  ## the store suites again, on a throwaway PostgreSQL server
 	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/test_cli_store.py
@@ -41,9 +49,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)  ## echo throughput vs the official SDK (bench/echo.py), then the store
+bench: $(STAMP)  ## echo throughput vs the official SDK (bench/echo.py), the store, then sessions
 	$(PY) bench/echo.py
 	$(PY) bench/store.py
+	$(PY) bench/sessions.py
 
 bench-store: $(STAMP)  ## store mutations/s and search latency against plain sqlite3
 	$(PY) bench/store.py

@@ -209,6 +209,21 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Token-bucket limits; a request must find a token in every rule it matches.",
     )
+    vault_path: Path = Field(
+        Path("/data/obsidian"),
+        description="The Obsidian vault the store's notes, prompts and boards are kept in "
+        "step with (merge mode).",
+    )
+    jupyter_roles: list[str] = Field(
+        default_factory=lambda: ["admin"],
+        description="Inside Jupyter: the roles the access policy gives callers Jupyter "
+        "authenticated (with its token they own the server).",
+    )
+    allow_code_execution: bool = Field(
+        False,
+        description="Inside Jupyter: let the kernel tools run code (the access policy must "
+        "also allow calling them).",
+    )
     store: bool = Field(
         True, description="Keep prompts, notes and boards in the store and serve them over MCP."
     )

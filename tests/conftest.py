@@ -389,3 +389,22 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"condition still false after {within} s")
+
+
+_JUPYTER_PLUGIN = "pytest_jupyter.jupyter_server"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """``tests/jupyter`` runs in its own pass, on pytest-jupyter's event loop (``make
+    test`` runs both passes); every other test runs on pytest-asyncio's."""
+    jupyter = Path(__file__).parent / "jupyter"
+    in_jupyter = collection_path.is_relative_to(jupyter)
+    if config.pluginmanager.has_plugin(_JUPYTER_PLUGIN):
+        return None if in_jupyter or jupyter.is_relative_to(collection_path) else True
+    return True if in_jupyter else None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.pluginmanager.has_plugin(_JUPYTER_PLUGIN):
+        return "Jupyter extension pass: tests/jupyter only"
+    return "tests/jupyter runs in a pass of its own: make test-jupyter (make test runs both)"

@@ -120,11 +120,19 @@ class McpRequest:
     """One HTTP request to the MCP endpoint: POST messages, GET the session stream, DELETE
     the session. Knows nothing of the HTTP server that carries it (see :class:`HttpIO`)."""
 
-    def __init__(self, transport: HttpTransport, io: HttpIO, principal: str | None = None) -> None:
+    def __init__(
+        self,
+        transport: HttpTransport,
+        io: HttpIO,
+        principal: str | None = None,
+        identity: Identity | None = None,
+    ) -> None:
         self.transport = transport
         self.io = io
-        self._principal = principal
-        self._identity: Identity | None = None
+        self._identity: Identity | None = identity
+        """Who the carrying server already established the caller to be (then no bearer
+        token is needed), or who the bearer token proved."""
+        self._principal = identity.id if identity is not None else principal
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
         self._cancel_on_close = False
@@ -140,7 +148,8 @@ class McpRequest:
 
     async def dispatch(self, method: str) -> None:
         """Serve the request (``POST``, ``GET`` or ``DELETE``)."""
-        if self.transport.engine.authenticator is not None and not await self._authenticate():
+        authenticator = self.transport.engine.authenticator
+        if authenticator is not None and self._identity is None and not await self._authenticate():
             return
         if method == "POST":
             await self.post()

@@ -7,7 +7,7 @@ import asyncio
 import tornado.web
 from tornado.iostream import StreamClosedError
 
-from mcp_workbench.engine import Engine
+from mcp_workbench.engine import Engine, Identity
 from mcp_workbench.transports.http_transport import METADATA_PATH, HttpTransport
 from mcp_workbench.transports.streamable_http import McpRequest
 
@@ -71,13 +71,14 @@ class McpHandler(tornado.web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         """MCP clients are not browsers with cookies; Origin is checked instead."""
 
-    def principal(self) -> str | None:
-        """Who is calling; subclasses that authenticate say who."""
+    def identity(self) -> Identity | None:
+        """Who is calling, if the application established it (then no bearer token is
+        asked for); subclasses that authenticate say who."""
         return None
 
     async def _serve(self, method: str) -> None:
         self._io = _TornadoIO(self)
-        self._request = McpRequest(self.transport, self._io, self.principal())
+        self._request = McpRequest(self.transport, self._io, identity=self.identity())
         await self._request.dispatch(method)
 
     async def post(self) -> None:

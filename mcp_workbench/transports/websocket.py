@@ -80,7 +80,7 @@ class McpWebSocket(tornado.websocket.WebSocketHandler):
             return
         authenticator = self.engine.authenticator
         header = self.request.headers.get("Authorization", "")
-        if authenticator is not None and header:
+        if authenticator is not None and header and self._identity is None:
             try:
                 self._identity = await self.engine.authenticate_bearer(header, "websocket")
             except AuthError as exc:
