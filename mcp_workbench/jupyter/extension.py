@@ -18,8 +18,11 @@ from jupyter_server.utils import url_path_join
 
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.config import Settings, load_settings
+from mcp_workbench.jupyter.events import event_handlers
 from mcp_workbench.jupyter.health import HealthHandler, MetricsHandler, ReadyHandler
+from mcp_workbench.jupyter.kernel_tools import register_jupyter_tools
 from mcp_workbench.jupyter.mcp_handlers import JupyterMcpHandler, JupyterMcpWebSocket
+from mcp_workbench.jupyter.rest import rest_handlers
 from mcp_workbench.jupyter.traits import settings_traits
 from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.listeners import Listeners, start_listeners
@@ -81,6 +84,7 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         settings = self.workbench_settings()
         self.workbench = WorkbenchServer(settings)
         assert self.serverapp is not None
+        register_jupyter_tools(self.workbench, self.serverapp)
         self.transport = HttpTransport(self.workbench.engine, bind_host=self.serverapp.ip)
         self.settings.update(
             {"mcp_workbench": self.workbench, "mcp_workbench_transport": self.transport}
@@ -106,6 +110,8 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
                     MetricsHandler,
                     {"engine": engine},
                 ),
+                *rest_handlers("/" + API_PREFIX),
+                *event_handlers("/" + API_PREFIX),
             ]
         )
 
