@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := tests/conformance/node_modules/.package-lock.json
 PORT ?= 8765
 
-.PHONY: install run stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
+.PHONY: install run serve-http stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ $(NODE_STAMP): tests/conformance/package.json tests/conformance/package-lock.jso
 
 install: $(STAMP) $(NODE_STAMP)
 
-run: $(STAMP)  ## the workbench server over Streamable HTTP
+# Jupyter refuses to run as root unless told (containers often run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+DEMO ?= .demo
+
+run: $(STAMP)  ## Jupyter Server with the workbench, SQLite and a demo vault (made on first run)
+	$(VENV)/bin/mcp-workbench serve --demo --vault $(DEMO)/vault --data-dir $(DEMO)/data \
+		--no-browser $(ALLOW_ROOT) $(ARGS)
+
+serve-http: $(STAMP)  ## the bare MCP server over Streamable HTTP, without Jupyter
 	$(VENV)/bin/mcp-workbench serve-http --port $(PORT)
 
 stdio: $(STAMP)  ## the workbench server over stdio

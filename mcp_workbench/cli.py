@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mcp_workbench.__about__ import __version__
+from mcp_workbench.client_config import CLIENTS, client_config
 from mcp_workbench.commands import add_store_commands, run_command, store_options
 from mcp_workbench.config import Settings, load_settings
 from mcp_workbench.errors import WorkbenchError
@@ -84,6 +87,40 @@ def _parser() -> argparse.ArgumentParser:
         ("--http", "listen_http", "HOST:PORT", "Streamable HTTP"),
     ):
         listen.add_argument(flag, action="append", dest=dest, metavar=metavar, help=what)
+    serve = sub.add_parser(
+        "serve",
+        help="run Jupyter Server with the workbench: MCP, REST, web UI (the main job)",
+        description="Run Jupyter Server (with JupyterLab when installed) with the workbench "
+        "extension. Other options go to Jupyter as is: --port, --ip, --no-browser, "
+        "--ServerApp.*; JUPYTER_TOKEN sets the token.",
+    )
+    serve.add_argument(
+        "--vault", metavar="PATH", help="the Obsidian vault (default /data/obsidian)"
+    )
+    serve.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    serve.add_argument(
+        "--tools",
+        action="append",
+        metavar="MODULE",
+        help="load tools/prompts/resources from MODULE (or NS=MODULE); repeatable",
+    )
+    store_options(serve)
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="on first run, fill an empty vault and store with demo notes, a prompt and a board",
+    )
+    config = sub.add_parser(
+        "client-config",
+        help="print an MCP client configuration for a workbench server",
+        description="Print the configuration an MCP client needs to reach the workbench.",
+    )
+    config.add_argument("--client", choices=CLIENTS, default="vscode")
+    config.add_argument(
+        "--url", default="http://127.0.0.1:8888/", help="the Jupyter server's base URL"
+    )
+    config.add_argument("--token", help="the Jupyter server's token (default: $JUPYTER_TOKEN)")
+    store_options(config)
     add_store_commands(sub)
     return parser
 
@@ -122,9 +159,28 @@ def _run(coro: Any) -> None:
         asyncio.run(coro)
 
 
+def _client_config(args: argparse.Namespace) -> int:
+    token = args.token if args.token is not None else os.environ.get("JUPYTER_TOKEN")
+    data_dir = args.data_dir
+    if data_dir is None and args.client == "claude-desktop":
+        data_dir = str(load_settings(None).data_dir)
+    config = client_config(args.client, url=args.url, token=token, data_dir=data_dir)
+    print(json.dumps(config, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mcp-workbench`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve":
+        from mcp_workbench.jupyter.serve import serve
+
+        return serve(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "client-config":
+        return _client_config(args)
     if hasattr(args, "handler"):  # db, prompts, notes, boards
         return run_command(args, _settings)
     protocol_out = None

@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 import mcp_types as types
 import orjson
+import tornado.httpclient
 import tornado.websocket
 from anyio.abc import ByteStream
 from mcp.shared.message import SessionMessage
@@ -102,9 +103,12 @@ async def unix_transport(path: str) -> AsyncIterator[Streams]:
 
 
 @asynccontextmanager
-async def websocket_transport(url: str, subprotocol: str = "mcp") -> AsyncIterator[Streams]:
+async def websocket_transport(
+    url: str, subprotocol: str = "mcp", headers: dict[str, str] | None = None
+) -> AsyncIterator[Streams]:
     """Connect to a WebSocket listener; one JSON-RPC message per text frame."""
-    connection = await tornado.websocket.websocket_connect(url, subprotocols=[subprotocol])
+    request = tornado.httpclient.HTTPRequest(url, headers=headers or {})
+    connection = await tornado.websocket.websocket_connect(request, subprotocols=[subprotocol])
 
     async def receive() -> str | bytes | None:
         return await connection.read_message()

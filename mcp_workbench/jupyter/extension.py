@@ -18,6 +18,8 @@ from jupyter_server.utils import url_path_join
 
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.config import Settings, load_settings
+from mcp_workbench.demo import create_demo_vault, seed_demo_store
+from mcp_workbench.jupyter.announce import announcement
 from mcp_workbench.jupyter.events import event_handlers
 from mcp_workbench.jupyter.health import HealthHandler, MetricsHandler, ReadyHandler
 from mcp_workbench.jupyter.kernel_tools import register_jupyter_tools
@@ -53,6 +55,16 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         None,
         allow_none=True,
         help="A workbench settings file (TOML) read before the values set here.",
+    ).tag(config=True)
+    demo = traitlets.Bool(
+        False,
+        help="On first run, fill an empty vault with the demo vault and an empty store with "
+        "demo notes, a prompt and a board.",
+    ).tag(config=True)
+    announce = traitlets.Bool(
+        False,
+        help="Print the workbench's URLs and a ready-to-paste MCP client configuration once "
+        "the server runs (mcp-workbench serve sets this).",
     ).tag(config=True)
     workbench_data_dir = traitlets.Unicode(
         None,
@@ -118,6 +130,8 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         await self.workbench.start()
         settings = self.workbench.settings
+        if self.demo:
+            await self._demo()
         if (
             settings.listen_tcp
             or settings.listen_unix
@@ -133,6 +147,17 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
             )
             for kind, address in self.listeners.addresses:
                 log.info("MCP Workbench also listening: %s %s", kind, address)
+        if self.announce:
+            print(announcement(serverapp, settings), flush=True)
+
+    async def _demo(self) -> None:
+        vault = self.workbench.settings.vault_path
+        try:
+            create_demo_vault(vault)
+        except OSError as exc:
+            log.warning("cannot create the demo vault in %s: %s", vault, exc)
+        if self.workbench.workbench is not None:
+            await seed_demo_store(self.workbench.workbench)
 
     async def stop_extension(self) -> None:
         """Stop accepting, let running calls finish (``drain_timeout``), then close."""

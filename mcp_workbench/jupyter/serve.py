@@ -1,0 +1,50 @@
+"""``mcp-workbench serve``: Jupyter Server (with JupyterLab when installed) and the
+workbench extension, configured from the workbench's own flags; every other option goes
+to Jupyter as is (``--port``, ``--ip``, ``--no-browser``, ``--ServerApp.*``...), and
+``JUPYTER_TOKEN`` works as for ``jupyter server``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["jupyter_argv", "serve"]
+
+_EXTENSION = "mcp_workbench.jupyter"
+
+
+def _given(extra: Sequence[str], *names: str) -> bool:
+    return any(arg.split("=", 1)[0] in names for arg in extra)
+
+
+def jupyter_argv(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
+    """Jupyter's command line for ``serve`` with ``args``, followed by ``extra``."""
+    argv = ["--MCPWorkbench.announce=True"]
+    if args.vault:
+        argv.append(f"--MCPWorkbench.vault_path={Path(args.vault).resolve()}")
+    if args.data_dir:
+        argv.append(f"--MCPWorkbench.workbench_data_dir={Path(args.data_dir).resolve()}")
+    if args.database_url:
+        argv.append(f"--MCPWorkbench.database_url={args.database_url}")
+    if args.config:
+        argv.append(f"--MCPWorkbench.config_file_path={Path(args.config).resolve()}")
+    for module in args.tools or ():
+        argv.append(f"--MCPWorkbench.tools={module}")
+    if args.demo:
+        argv.append("--MCPWorkbench.demo=True")
+    lab = importlib.util.find_spec("jupyterlab") is not None
+    if lab and not _given(extra, "--ServerApp.default_url"):
+        argv.append("--ServerApp.default_url=/lab")
+    return [*argv, *extra]
+
+
+def serve(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Run Jupyter Server with the workbench until it is stopped; returns the exit status."""
+    from jupyter_server.serverapp import ServerApp  # noqa: PLC0415 - only this command
+
+    ServerApp.launch_instance(
+        argv=jupyter_argv(args, extra), jpserver_extensions={_EXTENSION: True}
+    )
+    return 0

@@ -1,0 +1,156 @@
+"""``mcp-workbench serve``, the main job, as a user runs it: a real Jupyter server in a
+subprocess on 127.0.0.1 with the workbench, a demo vault and store, driven by the official
+SDK client over ``/mcp`` and our client over ``/mcp/ws``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import httpx2
+import mcp_types as types
+import orjson
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.clients import websocket_transport
+from tests.conftest import ROOT, fresh_data_dir
+
+pytestmark = pytest.mark.timeout(90)
+
+TOKEN = "e2e-test-token"
+
+
+@dataclass
+class Served:
+    process: asyncio.subprocess.Process
+    base: str
+    vault: Path
+    data_dir: Path
+    banner: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {TOKEN}"}
+
+
+def jupyter_env(home: Path) -> dict[str, str]:
+    """Jupyter's own files (runtime, config, data) in a scratch directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MCP_WORKBENCH"))}
+    env.update(
+        {
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTER_TOKEN": TOKEN,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+async def served() -> AsyncIterator[Served]:
+    home = fresh_data_dir()
+    vault, data_dir = home / "vault", home / "workbench"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mcp_workbench.cli",
+        "serve",
+        "--demo",
+        "--vault",
+        str(vault),
+        "--data-dir",
+        str(data_dir),
+        "--no-browser",
+        "--ip=127.0.0.1",
+        "--port=0",
+        "--allow-root",
+        f"--ServerApp.root_dir={home}",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=jupyter_env(home),
+        cwd=str(ROOT),
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                line = (await process.stdout.readline()).decode()
+                assert line, "serve exited before printing its URLs:\n" + "".join(lines)
+                lines.append(line)
+                if line == "}\n":  # the end of the client configuration
+                    break
+        banner = "".join(lines)
+        match = re.search(r"MCP \(Streamable HTTP\)\s+(http://\S+)/mcp", banner)
+        assert match, banner
+        yield Served(process, match.group(1), vault, data_dir, banner)
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                async with asyncio.timeout(20):
+                    await process.wait()
+            except TimeoutError:
+                os.killpg(process.pid, signal.SIGKILL)
+                await process.wait()
+
+
+async def test_the_banner_tells_where_everything_is(served: Served) -> None:
+    assert f"{served.base}/mcp" in served.banner
+    assert f"ws://{served.base.removeprefix('http://')}/mcp/ws" in served.banner
+    assert f"Authorization: token {TOKEN}" in served.banner
+    config = orjson.loads(served.banner.split("more: mcp-workbench client-config):", 1)[1])
+    assert config["servers"]["mcp-workbench"]["url"] == f"{served.base}/mcp"
+    # The demo vault and store were made on this first run.
+    assert (served.vault / "Welcome.md").read_text().startswith("---\ntags: [workbench, start]")
+    assert (served.vault / ".obsidian").is_dir()
+    assert (served.data_dir / "workbench.db").exists()
+    async with httpx.AsyncClient() as http:
+        ready = await http.get(f"{served.base}/mcp-workbench/readyz")
+        assert ready.json()["status"] == "ready"
+        refused = await http.post(f"{served.base}/mcp", json={})
+        assert refused.status_code == 403
+
+
+async def test_the_sdk_client_over_http(served: Served) -> None:
+    async with (
+        httpx2.AsyncClient(headers=served.headers) as http,
+        Client(
+            streamable_http_client(f"{served.base}/mcp", http_client=http), cache=None
+        ) as client,
+    ):
+        tools = {t.name for t in (await client.list_tools()).tools}
+        assert {"notes.read", "prompts.render", "tasks.move_card"} <= tools
+        note = await client.call_tool("notes.read", {"path": "Welcome.md"})
+        assert note.structured_content is not None
+        assert note.structured_content["tags"] == ["workbench", "start", "ideas"]
+        rendered = await client.get_prompt("code-review", {"language": "Python", "code": "x=1"})
+        text = rendered.messages[0].content
+        assert isinstance(text, types.TextContent)
+        assert "Python code" in text.text
+
+
+async def test_our_client_over_websocket(served: Served) -> None:
+    url = f"ws://{served.base.removeprefix('http://')}/mcp/ws"
+    async with Client(websocket_transport(url, headers=served.headers), cache=None) as client:
+        board = await client.call_tool("tasks.get_board", {"board": "roadmap"})
+        assert board.structured_content is not None
+        lanes = board.structured_content["lanes"]
+        assert [lane["title"] for lane in lanes] == ["Todo", "Doing", "Done"]
+        todo = [c for c in board.structured_content["cards"] if c["lane_id"] == lanes[0]["id"]]
+        assert [c["title"] for c in sorted(todo, key=lambda c: c["position"])] == [
+            "Write the first note of your own",
+            "Connect an MCP client",
+        ]
