@@ -8,6 +8,7 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -154,3 +155,39 @@ async def test_our_client_over_websocket(served: Served) -> None:
             "Write the first note of your own",
             "Connect an MCP client",
         ]
+
+
+async def test_sigterm_drains_and_stops(served: Served) -> None:
+    """Last in this module: stop the server as a service manager would."""
+    os.killpg(served.process.pid, signal.SIGTERM)
+    async with asyncio.timeout(30):
+        status = await served.process.wait()
+    assert status == 0
+
+
+def test_bad_settings_stop_serve_with_the_reason(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mcp_workbench.cli",
+            "serve",
+            "--no-browser",
+            "--port=0",
+            "--allow-root",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--MCPWorkbench.max_sessions=0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=jupyter_env(tmp_path),
+        cwd=str(ROOT),
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "mcp-workbench: error: invalid settings: max_sessions: "
+        "Input should be greater than or equal to 1"
+    )

@@ -83,10 +83,11 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         Raises:
             WorkbenchError: a value is invalid (the message says which).
         """
+        configured = self.config.get(type(self).__name__, {})
         given: dict[str, Any] = {
             name: getattr(self, name)
             for name in Settings.model_fields
-            if name not in _NOT_TRAITS and getattr(self, name) is not None
+            if name not in _NOT_TRAITS and name in configured
         }
         if self.workbench_data_dir is not None:
             given["data_dir"] = Path(self.workbench_data_dir)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from mcp_workbench.errors import WorkbenchError
 
 __all__ = ["jupyter_argv", "serve"]
 
@@ -34,6 +37,10 @@ def jupyter_argv(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
         argv.append(f"--MCPWorkbench.tools={module}")
     if args.demo:
         argv.append("--MCPWorkbench.demo=True")
+    if not _given(extra, "--ServerApp.reraise_server_extension_failures"):
+        # Bad workbench settings stop `serve` with the reason, rather than leave a Jupyter
+        # server running without the workbench.
+        argv.append("--ServerApp.reraise_server_extension_failures=True")
     lab = importlib.util.find_spec("jupyterlab") is not None
     if lab and not _given(extra, "--ServerApp.default_url"):
         argv.append("--ServerApp.default_url=/lab")
@@ -44,7 +51,11 @@ def serve(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Run Jupyter Server with the workbench until it is stopped; returns the exit status."""
     from jupyter_server.serverapp import ServerApp  # noqa: PLC0415 - only this command
 
-    ServerApp.launch_instance(
-        argv=jupyter_argv(args, extra), jpserver_extensions={_EXTENSION: True}
-    )
+    try:
+        ServerApp.launch_instance(
+            argv=jupyter_argv(args, extra), jpserver_extensions={_EXTENSION: True}
+        )
+    except WorkbenchError as exc:
+        print(f"mcp-workbench: error: {exc}", file=sys.stderr)
+        return 2
     return 0

@@ -1,8 +1,8 @@
 """The settings model as traitlets: ``c.MCPWorkbench.<field> = ...`` for every field of
 :class:`~mcp_workbench.config.Settings`, with its description as help text.
 
-Each trait defaults to None, meaning "not set here": only values set in Jupyter's config
-(files or ``--MCPWorkbench.<field>=...``) override the settings file and environment.
+Only values set in Jupyter's config (files or ``--MCPWorkbench.<field>=...``) override
+the settings file and environment; an unset trait says nothing.
 """
 
 from __future__ import annotations

@@ -79,3 +79,54 @@ async def test_health_and_readiness(jp_fetch: Any, jp_serverapp: Any) -> None:
         await jp_fetch("mcp-workbench", "readyz")
     assert draining.value.code == 503
     workbench_of(jp_serverapp).engine.draining = False
+
+
+class TestWorkbenchTokens:
+    """With ``auth`` on, a workbench JWT also opens the MCP endpoints (for callers that
+    Jupyter does not know), and names its own principal."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config: Any) -> Any:
+        jp_server_config.MCPWorkbench.auth = True
+        jp_server_config.MCPWorkbench.auth_secret = "s" * 32
+        return jp_server_config
+
+    async def test_a_workbench_token_is_accepted_over_http_and_websocket(
+        self, jp_fetch: Any, jp_ws_fetch: Any, jp_serverapp: Any
+    ) -> None:
+        from mcp_workbench.auth import AuthConfig, build_issuer
+
+        server = workbench_of(jp_serverapp)
+        issuer = build_issuer(AuthConfig.from_settings(server.settings), server.settings.data_dir)
+        token = issuer.issue("alice", ttl=600).token
+        reply = await jp_fetch(
+            "mcp",
+            method="POST",
+            body=rpc(1, "tools/call", name="workbench.info"),
+            headers={
+                **MCP_HEADERS,
+                "Mcp-Method": "tools/call",
+                "Mcp-Name": "workbench.info",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+        assert json.loads(reply.body)["result"]["structuredContent"]["caller"] == "alice"
+        with pytest.raises(HTTPClientError) as refused:
+            await jp_fetch(
+                "mcp",
+                method="POST",
+                body=rpc(1, "tools/list"),
+                headers={
+                    **MCP_HEADERS,
+                    "Mcp-Method": "tools/list",
+                    "Authorization": "Bearer x.y.z",
+                },
+            )
+        assert refused.value.code == 401
+        ws = await jp_ws_fetch(
+            "mcp", "ws", subprotocols=["mcp"], headers={"Authorization": f"Bearer {token}"}
+        )
+        await ws.write_message(rpc(2, "tools/call", name="workbench.info").decode())
+        answer = json.loads(await ws.read_message())
+        assert answer["result"]["structuredContent"]["caller"] == "alice"
+        ws.close()
