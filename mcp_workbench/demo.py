@@ -9,7 +9,7 @@ from typing import Any
 
 from mcp_workbench.service import Workbench
 
-__all__ = ["DEMO_ACTOR", "create_demo_vault", "seed_demo_store"]
+__all__ = ["DEMO_ACTOR", "MANAGED", "create_demo_vault", "seed_demo_store"]
 
 log = logging.getLogger("mcp_workbench.demo")
 
@@ -77,6 +77,7 @@ kanban-plugin: board
 
 ## Done
 
+**Complete**
 - [x] Install MCP Workbench
 
 %% kanban:settings
@@ -87,14 +88,32 @@ kanban-plugin: board
 """
 
 
+_PROMPT = """---
+name: code-review
+description: Ask for a focused code review
+arguments: [language, code]
+labels: [production]
+---
+Review this {{language}} code for bugs and unclear names:
+
+{{code}}
+"""
+
+MANAGED = "Workbench"
+"""The vault folder the workbench keeps in step with its store."""
+
+
 def create_demo_vault(path: Path) -> bool:
     """Fill ``path`` with the demo vault unless it already holds files; returns whether
-    it did."""
+    it did. The workbench's files are in ``Workbench/`` (``Knowledge/``, ``Prompts/``,
+    ``Boards/``), as the vault sync lays them out."""
     if path.exists() and any(path.iterdir()):
         return False
     (path / ".obsidian").mkdir(parents=True, exist_ok=True)
-    files = {name: _note_file(*note) for name, note in _NOTES.items()}
-    for name, text in {**files, "Boards/Roadmap.md": _BOARD}.items():
+    files = {f"{MANAGED}/Knowledge/{name}": _note_file(*note) for name, note in _NOTES.items()}
+    files[f"{MANAGED}/Prompts/code-review.md"] = _PROMPT
+    files[f"{MANAGED}/Boards/Roadmap.md"] = _BOARD
+    for name, text in files.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

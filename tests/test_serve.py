@@ -115,7 +115,10 @@ async def test_the_banner_tells_where_everything_is(served: Served) -> None:
     config = orjson.loads(served.banner.split("more: mcp-workbench client-config):", 1)[1])
     assert config["servers"]["mcp-workbench"]["url"] == f"{served.base}/mcp"
     # The demo vault and store were made on this first run.
-    assert (served.vault / "Welcome.md").read_text().startswith("---\ntags: [workbench, start]")
+    welcome = served.vault / "Workbench" / "Knowledge" / "Welcome.md"
+    assert welcome.read_text().startswith("---\ntags: [workbench, start]")
+    board = (served.vault / "Workbench" / "Boards" / "Roadmap.md").read_text()
+    assert board.startswith("---\n\nkanban-plugin: board\n\n---\n")
     assert (served.vault / ".obsidian").is_dir()
     assert (served.data_dir / "workbench.db").exists()
     async with httpx.AsyncClient() as http:

@@ -20,7 +20,7 @@ from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.config import Settings, load_settings
 from mcp_workbench.demo import create_demo_vault, seed_demo_store
 from mcp_workbench.jupyter.announce import announcement
-from mcp_workbench.jupyter.events import event_handlers
+from mcp_workbench.jupyter.events import close_event_sockets, event_handlers
 from mcp_workbench.jupyter.health import HealthHandler, MetricsHandler, ReadyHandler
 from mcp_workbench.jupyter.kernel_tools import register_jupyter_tools
 from mcp_workbench.jupyter.mcp_handlers import JupyterMcpHandler, JupyterMcpWebSocket
@@ -170,6 +170,8 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
             log.warning("MCP Workbench: %d calls still running at shutdown", left)
         if self.listeners is not None:
             await self.listeners.close()
+        assert self.serverapp is not None
+        await close_event_sockets(self.serverapp.web_app.settings)
         await self.transport.close()
         await engine.shutdown()
         await self.workbench.aclose()

@@ -13,6 +13,7 @@ import getpass
 from dataclasses import dataclass
 
 from jupyter_server.auth import IdentityProvider, User
+from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.base.handlers import JupyterHandler
 
 __all__ = ["JupyterIdentity", "jupyter_identity"]
@@ -27,6 +28,11 @@ class JupyterIdentity:
     expires_at: float | None = None
 
 
+# Jupyter's own providers (token, and the default token-or-password one): they name a
+# fresh anonymous user per token request, who is in fact the server's owner.
+_JUPYTER_OWN = (IdentityProvider, PasswordIdentityProvider)
+
+
 def _owner() -> str:
     try:
         return getpass.getuser()
@@ -39,6 +45,6 @@ def jupyter_identity(handler: JupyterHandler, roles: frozenset[str]) -> JupyterI
     user = handler.current_user
     if not isinstance(user, User):
         return None
-    if type(handler.identity_provider) is IdentityProvider:
+    if type(handler.identity_provider) in _JUPYTER_OWN:
         return JupyterIdentity(_owner(), roles)
     return JupyterIdentity(user.username, roles)
