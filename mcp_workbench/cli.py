@@ -169,10 +169,19 @@ def _client_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skip_slow_format_checkers() -> None:
+    """jsonschema loads a format checker for every optional package installed; the one for
+    IRIs (rfc3987-syntax, which Jupyter brings) compiles a grammar for ~0.9 s at import.
+    Tool schemas are checked without formats, so this process does without it."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mcp-workbench`` command; returns the exit status."""
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
+    if args.command != "serve":  # Jupyter's own event schemas may want IRI checks
+        _skip_slow_format_checkers()
     if args.command == "serve":
         from mcp_workbench.jupyter.serve import serve
 

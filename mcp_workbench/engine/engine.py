@@ -276,8 +276,7 @@ class Engine:
         if isinstance(payload, list):
             # Like a single request, a batch runs on its own so reading goes on meanwhile.
             batch = asyncio.create_task(self._batch_and_send(session, payload, channel))
-            session.batches.add(batch)
-            batch.add_done_callback(session.batches.discard)
+            session.add_batch(batch)
             return session
         try:
             message = parse_message(payload)
@@ -426,8 +425,7 @@ class Engine:
             response = result_response(req.id, result)
             outcome = "ok"
         except asyncio.CancelledError:
-            if req.id in session.cancelled:
-                session.cancelled.discard(req.id)
+            if session.was_cancelled(req.id):
                 if call is not None:
                     call.cancel()
                 self._observe(req.method, "cancelled", started)
@@ -681,7 +679,7 @@ class Engine:
                 listener.done.set()
             task = session.inflight.get(rid)
             if task is not None:
-                session.cancelled.add(rid)
+                session.cancel_request(rid)
                 task.cancel()
         else:
             log.debug("ignored notification %s", note.method)

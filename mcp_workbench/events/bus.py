@@ -69,9 +69,15 @@ class EventBus:
         self._loop = loop
 
     def listen(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` on the loop for each event; returns an unsubscriber."""
+        """Call ``listener(event)`` on the loop for each event; returns an unsubscriber
+        (calling it again does nothing)."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+
+        def unlisten() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unlisten
 
     def stream(self, maxsize: int = 10_000) -> EventStream:
         """A new stream of the events published from now on."""

@@ -22,7 +22,7 @@ from mcp_workbench.service.models import Note, NoteSummary, SearchHit
 from mcp_workbench.store import EventDraft, search_notes
 from mcp_workbench.store.tables import NoteRow
 
-__all__ = ["NOTE_SCHEME", "NoteService", "note_path", "note_uri", "parse_links"]
+__all__ = ["NOTE_SCHEME", "NoteService", "links_to", "note_path", "note_uri", "parse_links"]
 
 NOTE_SCHEME = "note://"
 _WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
@@ -70,6 +70,16 @@ def parse_links(body: str) -> list[str]:
 
 def _inline_tags(body: str) -> list[str]:
     return [m.group(1) for m in _INLINE_TAG.finditer(_FENCE.sub("", body))]
+
+
+def links_to(link: str, path: str) -> bool:
+    """Whether the wikilink target ``link`` names the note at ``path``: as in Obsidian, by
+    file name (``[[alpha]]``) or by the end of its path (``[[projects/alpha.md]]``),
+    ignoring case and the ``.md`` extension."""
+    target = link.strip().replace("\\", "/").lstrip("/").casefold()
+    target = target.removesuffix(".md")
+    stem = path.casefold().removesuffix(".md")
+    return bool(target) and (stem == target or stem.endswith("/" + target))
 
 
 def _title(path: str, frontmatter: dict[str, Any]) -> str:
@@ -256,6 +266,45 @@ class NoteService:
         """
         clean = note_path(path)
         return await self.core.db.read(lambda s: _note(self._require(s, clean)))
+
+    async def read_id(self, note_id: str) -> Note:
+        """The note whose id is ``note_id`` (ids stay the same when a note moves).
+
+        Raises:
+            NotFound: no such note.
+        """
+
+        def read(session: Session) -> Note:
+            row = session.get(NoteRow, note_id)
+            if row is None:
+                raise NotFound(f"no note with id {note_id!r}", data={"id": note_id})
+            return _note(row)
+
+        return await self.core.db.read(read)
+
+    async def backlinks(self, path: str) -> builtins.list[NoteSummary]:
+        """The other notes whose ``[[wikilinks]]`` point at the note at ``path``, by path.
+
+        Raises:
+            InvalidInput: the path is malformed.
+            NotFound: no note there.
+        """
+        clean = note_path(path)
+
+        def read(session: Session) -> builtins.list[NoteSummary]:
+            self._require(session, clean)
+            # Links are stored as written, so every note's links are looked at (without
+            # reading bodies); only the notes that link here are then read whole.
+            pairs = session.exec(select(NoteRow.id, NoteRow.links)).all()
+            sources = [
+                note_id for note_id, links in pairs if any(links_to(link, clean) for link in links)
+            ]
+            if not sources:
+                return []
+            query = select(NoteRow).where(col(NoteRow.id).in_(sources), col(NoteRow.path) != clean)
+            return [_summary(row) for row in session.exec(query.order_by(col(NoteRow.path)))]
+
+        return await self.core.db.read(read)
 
     async def list(
         self, *, prefix: str = "", tag: str | None = None, limit: int = 1000, offset: int = 0

@@ -99,6 +99,24 @@ def _version_event(
     )
 
 
+def _version_model(row: PromptVersionRow, labels: dict[str, int], latest: int) -> PromptVersion:
+    """The stored version ``row``, with the labels (of ``labels``) that point at it."""
+    pointing = [lbl for lbl, v in sorted(labels.items()) if v == row.version]
+    if row.version == latest:
+        pointing.insert(0, LATEST)
+    return PromptVersion(
+        name=row.name,
+        version=row.version,
+        description=row.description,
+        messages=[PromptMessage(**m) for m in row.messages],
+        arguments=[PromptArgument(**a) for a in row.arguments],
+        message=row.message,
+        author=row.author,
+        created_at=row.created_at,
+        labels=pointing,
+    )
+
+
 class PromptService:
     """Create, version, label and render prompts."""
 
@@ -320,20 +338,7 @@ class PromptService:
         row = latest if number == prompt.latest else session.get(PromptVersionRow, (name, number))
         if row is None:
             raise NotFound(f"prompt {name} has no version {number} (latest: {prompt.latest})")
-        pointing = [lbl for lbl, v in sorted(labels.items()) if v == number]
-        if number == prompt.latest:
-            pointing.insert(0, LATEST)
-        return PromptVersion(
-            name=name,
-            version=number,
-            description=row.description,
-            messages=[PromptMessage(**m) for m in row.messages],
-            arguments=[PromptArgument(**a) for a in row.arguments],
-            message=row.message,
-            author=row.author,
-            created_at=row.created_at,
-            labels=pointing,
-        )
+        return _version_model(row, labels, prompt.latest)
 
     async def get(
         self, name: str, *, label: str | None = None, version: int | None = None
@@ -344,6 +349,25 @@ class PromptService:
             NotFound: no such prompt, label or version.
         """
         return await self.core.db.read(lambda s: self._read_version(s, name, label, version))
+
+    async def versions(self, name: str) -> builtins.list[PromptVersion]:
+        """Every version of a prompt, newest first, each with the labels pointing at it.
+
+        Raises:
+            NotFound: no such prompt.
+        """
+
+        def read(session: Session) -> builtins.list[PromptVersion]:
+            prompt, _ = self._load(session, name)
+            labels = self._labels(session, name)
+            rows = session.exec(
+                select(PromptVersionRow)
+                .where(col(PromptVersionRow.name) == name)
+                .order_by(col(PromptVersionRow.version).desc())
+            )
+            return [_version_model(row, labels, prompt.latest) for row in rows]
+
+        return await self.core.db.read(read)
 
     def _info(self, session: Session, prompt: PromptRow) -> PromptInfo:
         current = session.get(PromptVersionRow, (prompt.name, prompt.latest))

@@ -137,7 +137,7 @@ async def serve_connection(
                     session = await engine.receive(session, line, session.channel or channel)
         # The client closed its side: let running requests answer, briefly (a resumable
         # session keeps them running for when it comes back).
-        pending = [*session.inflight.values(), *session.batches]
+        pending = [*session.inflight.values(), *(session.batches or ())]
         if pending and not engine.parked.resumable(session):
             await asyncio.wait(pending, timeout=2.0)
     finally:

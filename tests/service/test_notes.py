@@ -151,3 +151,31 @@ async def test_search_follows_updates_and_deletes(workbench: Workbench) -> None:
     assert await workbench.notes.search("pears") == []
     with pytest.raises(InvalidInput):
         await workbench.notes.search("pears", limit=0)
+
+
+async def test_backlinks_follow_names_paths_and_moves(workbench: Workbench) -> None:
+    target = await workbench.notes.write("projects/Alpha.md", "the target [[Alpha]]", actor=ACTOR)
+    await workbench.notes.write("by-name", "see [[alpha]]", actor=ACTOR)
+    await workbench.notes.write("by-path", "see [[projects/Alpha.md|there]]", actor=ACTOR)
+    await workbench.notes.write("by-heading", "see [[Alpha#Plan]]", actor=ACTOR)
+    await workbench.notes.write("elsewhere", "see [[other/Alpha-2]] and [[lpha]]", actor=ACTOR)
+    await workbench.notes.write("fenced", "`[[Alpha]]`", actor=ACTOR)
+    found = await workbench.notes.backlinks(target.path)
+    assert [n.path for n in found] == ["by-heading.md", "by-name.md", "by-path.md"]
+    assert found[0].uri == "note://by-heading.md"
+    await workbench.notes.move("by-name", "archive/by-name", actor=ACTOR)
+    await workbench.notes.delete("by-path", actor=ACTOR)
+    assert [n.path for n in await workbench.notes.backlinks("projects/Alpha")] == [
+        "archive/by-name.md",
+        "by-heading.md",
+    ]
+    with pytest.raises(NotFound):
+        await workbench.notes.backlinks("missing.md")
+
+
+async def test_read_by_id_survives_a_move(workbench: Workbench) -> None:
+    note = await workbench.notes.write("first", "x", actor=ACTOR)
+    await workbench.notes.move("first", "second", actor=ACTOR)
+    assert (await workbench.notes.read_id(note.id)).path == "second.md"
+    with pytest.raises(NotFound):
+        await workbench.notes.read_id("nope")

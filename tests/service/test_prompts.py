@@ -37,6 +37,24 @@ async def test_versions_are_immutable_and_latest_moves(workbench: Workbench) -> 
     assert latest.labels == ["latest"]
 
 
+async def test_versions_lists_the_history_newest_first(workbench: Workbench) -> None:
+    await workbench.prompts.create("h", template="one", actor=ACTOR)
+    await workbench.prompts.update("h", template="two", message="second", actor=ACTOR)
+    await workbench.prompts.update("h", template="three", actor=ACTOR)
+    await workbench.prompts.set_label("h", "production", 2, actor=ACTOR)
+    history = await workbench.prompts.versions("h")
+    assert [(v.version, v.labels) for v in history] == [
+        (3, ["latest"]),
+        (2, ["production"]),
+        (1, []),
+    ]
+    assert history[1].message == "second"
+    assert history[2].messages[0].text == "one"
+    assert history[1] == await workbench.prompts.get("h", label="production")
+    with pytest.raises(NotFound):
+        await workbench.prompts.versions("nope")
+
+
 async def test_update_carries_over_what_is_not_given(workbench: Workbench) -> None:
     await workbench.prompts.create(
         "p",
