@@ -13,12 +13,16 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx
 import httpx2
 import mcp_types as types
 import orjson
 import pytest
+import tornado.httpclient
+import tornado.websocket
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -158,6 +162,56 @@ async def test_our_client_over_websocket(served: Served) -> None:
             "Write the first note of your own",
             "Connect an MCP client",
         ]
+
+
+async def test_a_rest_change_reaches_mcp_subscribers_and_the_events_socket(
+    served: Served,
+) -> None:
+    updated: list[str] = []
+    got = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            updated.append(str(message.params.uri))
+            got.set()
+
+    host = served.base.removeprefix("http://")
+    events = await tornado.websocket.websocket_connect(
+        tornado.httpclient.HTTPRequest(
+            f"ws://{host}/mcp-workbench/api/v1/events", headers=served.headers
+        )
+    )
+    try:
+        async with (
+            httpx2.AsyncClient(headers=served.headers) as http,
+            Client(
+                streamable_http_client(f"{served.base}/mcp", http_client=http),
+                mode="legacy",
+                cache=None,
+                message_handler=on_message,
+            ) as client,
+        ):
+            await client.subscribe_resource("note://Welcome.md")
+            async with httpx.AsyncClient(headers=served.headers) as rest:
+                changed = await rest.put(
+                    f"{served.base}/mcp-workbench/api/v1/notes/Welcome.md",
+                    json={"body": "# Welcome\n\nChanged over REST.\n"},
+                )
+            assert changed.status_code == 200, changed.text
+            assert changed.headers["ETag"] == '"2"'
+            with anyio.fail_after(10):
+                await got.wait()
+            read = await client.call_tool("notes.read", {"path": "Welcome.md"})
+        assert updated == ["note://Welcome.md"]
+        assert read.structured_content is not None
+        assert read.structured_content["body"] == "# Welcome\n\nChanged over REST.\n"
+        raw = await asyncio.wait_for(events.read_message(), 10)
+        assert raw is not None
+        frame = orjson.loads(raw)
+        assert (frame["type"], frame["kind"], frame["version"]) == ("event", "note.updated", 2)
+        assert frame["payload"]["note"]["path"] == "Welcome.md"
+    finally:
+        events.close()
 
 
 async def test_sigterm_drains_and_stops(served: Served) -> None:
