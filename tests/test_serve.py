@@ -114,6 +114,7 @@ async def served() -> AsyncIterator[Served]:
 
 async def test_the_banner_tells_where_everything_is(served: Served) -> None:
     assert f"{served.base}/mcp" in served.banner
+    assert f"{served.base}/lab" in served.banner  # JupyterLab comes with the workbench
     assert f"ws://{served.base.removeprefix('http://')}/mcp/ws" in served.banner
     assert f"Authorization: token {TOKEN}" in served.banner
     config = orjson.loads(served.banner.split("more: mcp-workbench client-config):", 1)[1])
@@ -130,6 +131,10 @@ async def test_the_banner_tells_where_everything_is(served: Served) -> None:
         assert ready.json()["status"] == "ready"
         refused = await http.post(f"{served.base}/mcp", json={})
         assert refused.status_code == 403
+    async with httpx.AsyncClient(headers=served.headers) as http:
+        lab = await http.get(f"{served.base}/lab")
+        assert lab.status_code == 200
+        assert "JupyterLab" in lab.text
 
 
 async def test_the_sdk_client_over_http(served: Served) -> None:
