@@ -23,8 +23,9 @@
     ├── StoreError                          the store failed
     └── VaultSyncError                      the Obsidian vault could not be synced
 
-``jsonrpc_error`` turns any of these into a JSON-RPC error object and ``http_status`` into an
-HTTP status: those two functions are the only places where that mapping lives.
+``jsonrpc_error`` turns any of these into a JSON-RPC error object, ``http_status`` a JSON-RPC
+code into the HTTP status that carries it, and ``error_status`` any of them into the status
+a REST answer gets: those functions are the only places where that mapping lives.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ __all__ = [
     "UnsupportedProtocolVersion",
     "VaultSyncError",
     "WorkbenchError",
+    "error_status",
     "http_status",
     "jsonrpc_error",
 ]
@@ -256,3 +258,25 @@ _HTTP_BY_CODE = {
 def http_status(code: int) -> int:
     """The HTTP status that carries a JSON-RPC error ``code`` on its own (not inside SSE)."""
     return _HTTP_BY_CODE.get(code, 500 if code == INTERNAL_ERROR else 400)
+
+
+_REST_STATUS: tuple[tuple[type[WorkbenchError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 400),
+    (PermissionDenied, 403),
+    (RateLimited, 429),
+    (StoreError, 503),
+    (AuthError, 401),
+)
+
+
+def error_status(exc: WorkbenchError) -> int:
+    """The HTTP status a workbench error is answered with over REST; a JSON-RPC error (from
+    the engine) keeps the status :func:`http_status` gives its code."""
+    if isinstance(exc, ProtocolError):
+        return http_status(exc.code)
+    for kind, status in _REST_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500

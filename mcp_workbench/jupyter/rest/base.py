@@ -26,16 +26,11 @@ from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.audit import LocalOrigin, current_origin
 from mcp_workbench.engine import Session
 from mcp_workbench.errors import (
-    AuthError,
-    Conflict,
     InvalidInput,
-    NotFound,
     PermissionDenied,
-    ProtocolError,
-    RateLimited,
     StoreError,
     WorkbenchError,
-    http_status,
+    error_status,
 )
 from mcp_workbench.jupyter.identity import jupyter_identity
 from mcp_workbench.jupyter.rest.schemas import ErrorReply
@@ -47,7 +42,6 @@ __all__ = [
     "AUTH_RESOURCE",
     "TRANSPORT",
     "RestHandler",
-    "error_status",
     "operation",
 ]
 
@@ -59,31 +53,6 @@ TRANSPORT = "rest"
 """The transport REST callers have in the access policy's context and the audit log."""
 ADMIN_ROLE = "admin"
 """The role the admin routes need while an access policy is in force."""
-
-_STATUS: tuple[tuple[type[WorkbenchError], int], ...] = (
-    (NotFound, 404),
-    (Conflict, 409),
-    (InvalidInput, 400),
-    (PermissionDenied, 403),
-    (RateLimited, 429),
-    (StoreError, 503),
-    (AuthError, 401),
-)
-
-
-def error_status(exc: WorkbenchError) -> int:
-    """The HTTP status a workbench error is answered with over REST.
-
-    A JSON-RPC error (from the engine) keeps the status :func:`~mcp_workbench.errors.http_status`
-    gives its code.
-    """
-    if isinstance(exc, ProtocolError):
-        return http_status(exc.code)
-    for kind, status in _STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 500
-
 
 @functools.cache
 def _adapter(kind: Any) -> TypeAdapter[Any]:
