@@ -15,9 +15,13 @@ from typing import TypeVar
 
 from mcp_workbench.errors import NotFound
 from mcp_workbench.registry import ToolContext
-from mcp_workbench.service import BoardService, note_path, note_uri
+from mcp_workbench.service import BoardService, Workbench, note_path, note_uri
 
-__all__ = ["board", "card_board", "note", "prompt", "visible"]
+__all__ = ["Require", "board", "card_board", "feedback_target", "note", "prompt", "visible"]
+
+Require = Callable[[str, str, str, Exception | None], None]
+"""``(action, kind, name, unknown)``: go on, or raise (``ToolContext.require`` and the REST
+handlers' own)."""
 
 T = TypeVar("T")
 
@@ -75,3 +79,27 @@ def visible(
 ) -> list[T]:
     """The ``items`` the caller may list."""
     return [item for item in items if ctx.may("list", kind, name_of(item))]
+
+
+async def feedback_target(
+    require: Require, workbench: Workbench, entity: str, entity_id: str
+) -> None:
+    """Go on once the caller may read the prompt, note (by id) or card (its board) that
+    feedback is about; a hidden one is refused with the error a missing one gets.
+
+    Raises:
+        NotFound: no such item, or the caller may not even list it.
+        PermissionDenied: the caller may list it but not read it.
+    """
+    if entity == "prompt":
+        missing = NotFound(f"no prompt named {entity_id!r}", data={"name": entity_id})
+        require("read", "prompt", entity_id, missing)
+        await workbench.prompts.info(entity_id)
+    elif entity == "note":
+        found = await workbench.notes.read_id(entity_id)
+        missing = NotFound(f"no note with id {entity_id!r}", data={"id": entity_id})
+        require("read", "resource", note_uri(found.path), missing)
+    else:
+        card = await workbench.boards.get_card(entity_id)
+        missing = NotFound(f"no card {entity_id!r}", data={"card": entity_id})
+        require("read", "board", card.board_id, missing)

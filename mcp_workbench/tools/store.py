@@ -25,7 +25,7 @@ from mcp_workbench.service import (
 )
 from mcp_workbench.store import Event, last_seq
 from mcp_workbench.store.tables import BoardRow, NoteRow
-from mcp_workbench.tools import notes, prompts, tasks
+from mcp_workbench.tools import entity_access, notes, prompts, tasks
 from mcp_workbench.tools.prompts import SERVED_LABEL, actor_of, stored_prompt
 
 __all__ = ["RegistryMirror", "attach_store"]
@@ -253,6 +253,7 @@ def attach_store(registry: Registry, workbench: Workbench) -> RegistryMirror:
         version: int | None = None,
     ) -> Feedback:
         """Rate (0..1) or comment on a prompt version, a note or a card."""
+        await entity_access.feedback_target(ctx.require, workbench, entity, id)
         return await workbench.feedback.add(
             entity, id, score=score, comment=comment, version=version, actor=actor_of(ctx)
         )

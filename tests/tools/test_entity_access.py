@@ -146,6 +146,10 @@ async def test_prompts(store: Store) -> None:
         )
         assert text(await member.call("prompts.render", name="secret@1")) == hidden
         assert text(await member.call("prompts.update", name="secret", template="x")) == hidden
+        feedback = await member.call("feedback.add", entity="prompt", id="secret", score=1)
+        assert text(feedback) == hidden
+        given = await member.call("feedback.add", entity="prompt", id="open", score=1)
+        assert given["structuredContent"]["entity_id"] == "open"
         assert text(await member.call("prompts.create", name="secret", template="x")) == (
             "You may not write secret"
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from mcp_workbench.errors import NotFound
 from mcp_workbench.jupyter.rest.base import RestHandler, operation
 from mcp_workbench.jupyter.rest.schemas import FeedbackCreate, FeedbackQuery
 from mcp_workbench.jupyter.rest.spec import Route
-from mcp_workbench.service import Feedback, note_uri
+from mcp_workbench.service import Feedback
+from mcp_workbench.tools.entity_access import feedback_target
 
 __all__ = ["ROUTES"]
 
@@ -28,19 +28,7 @@ class FeedbackHandler(RestHandler):
             NotFound: no such item, or the caller may not even list it.
             PermissionDenied: it may list it, but not read it.
         """
-        # A hidden item is refused with the very error the store gives a missing one.
-        if entity == "prompt":
-            missing = NotFound(f"no prompt named {entity_id!r}", data={"name": entity_id})
-            self.require("read", "prompt", entity_id, missing)
-            await self.store.prompts.info(entity_id)
-        elif entity == "note":
-            note = await self.store.notes.read_id(entity_id)
-            missing = NotFound(f"no note with id {entity_id!r}", data={"id": entity_id})
-            self.require("read", "resource", note_uri(note.path), missing)
-        else:
-            card = await self.store.boards.get_card(entity_id)
-            missing = NotFound(f"no card {entity_id!r}", data={"card": entity_id})
-            self.require("read", "board", card.board_id, missing)
+        await feedback_target(self.require, self.store, entity, entity_id)
 
     @web.authenticated
     @authorized
