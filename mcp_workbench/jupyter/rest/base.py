@@ -54,6 +54,7 @@ TRANSPORT = "rest"
 ADMIN_ROLE = "admin"
 """The role the admin routes need while an access policy is in force."""
 
+
 @functools.cache
 def _adapter(kind: Any) -> TypeAdapter[Any]:
     return TypeAdapter(kind)
