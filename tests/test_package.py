@@ -95,3 +95,30 @@ def test_imports_only_go_down(layer: str) -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (PACKAGE / "py.typed").exists()
+
+
+VAULT_SYNC = PACKAGE.parent / "vault_sync"
+
+
+def test_vault_sync_imports_nothing_from_the_workbench() -> None:
+    """vault_sync is a standalone library: the workbench adapts to it, never the reverse."""
+    paths = sorted(VAULT_SYNC.rglob("*.py"))
+    assert paths, "vault_sync has no modules"
+    for path in paths:
+        for module in _imports(path):
+            assert module.split(".")[0] != "mcp_workbench", f"{path.name} imports {module}"
+
+
+@pytest.mark.parametrize(
+    "module", [m.name for m in pkgutil.walk_packages([str(VAULT_SYNC)], "vault_sync.")]
+)
+def test_every_vault_sync_module_declares_what_it_exports(module: str) -> None:
+    mod = importlib.import_module(module)
+    exported = getattr(mod, "__all__", None)
+    assert exported is not None, f"{module} has no __all__"
+    for name in exported:
+        assert hasattr(mod, name), f"{module}.__all__ names missing {name}"
+
+
+def test_vault_sync_ships_py_typed() -> None:
+    assert (VAULT_SYNC / "py.typed").exists()

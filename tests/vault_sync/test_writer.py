@@ -1,0 +1,77 @@
+"""Atomic compare-and-swap writes: all or nothing, and never over a save we did not see."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from vault_sync.encoding import TextFormat, content_hash
+from vault_sync.errors import FileChanged, UnsafePath
+from vault_sync.writer import current_hash, move_file, remove_file, write_bytes, write_text
+
+
+def test_write_replaces_atomically_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "note.md"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    digest = write_bytes(target, b"new", expected=content_hash(b"old"))
+    assert target.read_bytes() == b"new"
+    assert digest == content_hash(b"new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.md"]
+
+
+def test_write_creates_folders_and_new_files(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "note.md"
+    write_bytes(target, b"x", expected=None)
+    assert target.read_bytes() == b"x"
+
+
+def test_a_file_that_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "note.md"
+    target.write_bytes(b"the user's save")
+    with pytest.raises(FileChanged, match="changed"):
+        write_bytes(target, b"ours", expected=content_hash(b"what we read"))
+    with pytest.raises(FileChanged):
+        write_bytes(target, b"ours", expected=None)
+    assert target.read_bytes() == b"the user's save"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.md"]
+
+
+def test_text_is_written_in_the_files_own_format(tmp_path: Path) -> None:
+    target = tmp_path / "note.md"
+    write_text(target, "a\nb\n", TextFormat("utf-8", True, "\r\n"))
+    assert target.read_bytes() == b"\xef\xbb\xbfa\r\nb\r\n"
+
+
+def test_writes_do_not_go_through_symlinks(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"keep")
+    link = tmp_path / "link.md"
+    os.symlink(outside, link)
+    with pytest.raises(UnsafePath):
+        write_bytes(link, b"evil")
+    with pytest.raises(UnsafePath):
+        remove_file(link)
+    assert outside.read_bytes() == b"keep"
+    assert link.is_symlink()
+
+
+def test_remove_and_move_check_the_content(tmp_path: Path) -> None:
+    note = tmp_path / "a.md"
+    note.write_bytes(b"v1")
+    with pytest.raises(FileChanged):
+        remove_file(note, expected=content_hash(b"v0"))
+    assert note.exists()
+    other = tmp_path / "b.md"
+    other.write_bytes(b"taken")
+    with pytest.raises(FileChanged):
+        move_file(note, other, expected=content_hash(b"v1"))
+    move_file(note, tmp_path / "sub" / "c.md", expected=content_hash(b"v1"))
+    assert not note.exists()
+    assert current_hash(tmp_path / "sub" / "c.md") == content_hash(b"v1")
+    remove_file(other, expected=content_hash(b"taken"))
+    assert current_hash(other) is None

@@ -1,0 +1,117 @@
+"""Hash every managed file, so a sync can tell by content what changed on the vault side.
+
+A stat cache (mtime, size) spares re-reading unchanged files on later scans; a restart has
+no cache and hashes everything, which is how changes made while we were down are found.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault_sync.encoding import content_hash, decode
+from vault_sync.errors import UnreadableFile
+from vault_sync.frontmatter import parse_frontmatter, split_document
+from vault_sync.model import EntityKind
+from vault_sync.paths import VaultLayout
+from vault_sync.report import Problem
+
+__all__ = ["ScannedFile", "VaultScanner"]
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """A managed file as last seen: its content hash, its frontmatter id, or why it cannot
+    be read (then it is left alone)."""
+
+    path: str
+    kind: EntityKind
+    hash: str
+    entity_id: str | None = None
+    problem: str | None = None
+
+
+class VaultScanner:
+    """Finds and hashes the managed files of one vault layout."""
+
+    def __init__(self, layout: VaultLayout) -> None:
+        self.layout = layout
+        self._cache: dict[str, tuple[int, int, ScannedFile]] = {}
+
+    def scan(self) -> tuple[dict[str, ScannedFile], list[Problem]]:
+        """Every managed file by vault-relative path, and the files refused (symlinks)."""
+        files: dict[str, ScannedFile] = {}
+        problems: list[Problem] = []
+        top = self.layout.managed_dir
+        if not top.is_dir():
+            return files, problems
+        if not top.resolve().is_relative_to(self.layout.root.resolve()):
+            return files, [Problem(self.layout.managed, "the managed folder leaves the vault")]
+        for directory, dirs, names in os.walk(top):
+            base = Path(directory)
+            for name in list(dirs):
+                path = base / name
+                if name.startswith("."):
+                    dirs.remove(name)
+                elif path.is_symlink():
+                    dirs.remove(name)
+                    problems.append(Problem(self._rel(path), "a symlinked folder: not synced"))
+            for name in names:
+                rel = self._rel(base / name)
+                if self.layout.kind_of(rel) is None:
+                    continue
+                if (base / name).is_symlink():
+                    problems.append(Problem(rel, "a symlink: not synced"))
+                    continue
+                found = self.refresh(rel, use_cache=True)
+                if found is not None:
+                    files[rel] = found
+        for stale in set(self._cache) - set(files):
+            del self._cache[stale]
+        return files, problems
+
+    def refresh(self, path: str, *, use_cache: bool = False) -> ScannedFile | None:
+        """The file at ``path`` now, None when it is gone, unmanaged or a symlink."""
+        kind = self.layout.kind_of(path)
+        target = self.layout.root / path
+        if kind is None or target.is_symlink():
+            self._cache.pop(path, None)
+            return None
+        try:
+            info = target.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            self._cache.pop(path, None)
+            return None
+        cached = self._cache.get(path)
+        if use_cache and cached and cached[:2] == (info.st_mtime_ns, info.st_size):
+            return cached[2]
+        try:
+            data = target.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            self._cache.pop(path, None)
+            return None
+        found = _inspect(path, kind, data)
+        self._cache[path] = (info.st_mtime_ns, info.st_size, found)
+        return found
+
+    def read(self, path: str) -> bytes | None:
+        """The file's bytes, None when it is gone."""
+        try:
+            return (self.layout.root / path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.layout.root).as_posix()
+
+
+def _inspect(path: str, kind: EntityKind, data: bytes) -> ScannedFile:
+    digest = content_hash(data)
+    try:
+        text, _ = decode(data)
+        frontmatter = parse_frontmatter(split_document(text).frontmatter)
+    except UnreadableFile as exc:
+        return ScannedFile(path, kind, digest, problem=str(exc))
+    value = frontmatter.get("id")
+    return ScannedFile(path, kind, digest, None if value in (None, "") else str(value))

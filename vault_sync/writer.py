@@ -1,0 +1,136 @@
+"""Atomic, compare-and-swap file changes: a reader never sees half a note, and a save the
+user made while we were merging is never overwritten.
+
+Each change first checks that the file still holds the content we based it on (by hash);
+writes go to a temp file beside the target, are fsynced, then renamed over it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Final
+
+from vault_sync.encoding import TextFormat, content_hash, encode
+from vault_sync.errors import FileChanged, UnsafePath
+
+__all__ = [
+    "ANY_CONTENT",
+    "current_hash",
+    "move_file",
+    "remove_file",
+    "write_bytes",
+    "write_text",
+]
+
+
+class _AnyContent:
+    def __repr__(self) -> str:
+        return "ANY_CONTENT"
+
+
+ANY_CONTENT: Final = _AnyContent()
+"""``expected`` value that skips the check (the file may hold anything, or not exist)."""
+
+Expected = str | None | _AnyContent
+"""What the file must hold before a change: a content hash, None for "must not exist"."""
+
+
+def current_hash(path: Path) -> str | None:
+    """The content hash of the file at ``path``, None when there is none."""
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _check(path: Path, expected: Expected) -> None:
+    if path.is_symlink():
+        raise UnsafePath(f"{path} is a symlink; sync does not write through links")
+    if isinstance(expected, _AnyContent):
+        return
+    found = current_hash(path)
+    if found != expected:
+        state = "missing" if found is None else "changed"
+        raise FileChanged(f"{path} is {state} since it was read")
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform lets a directory be opened.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_bytes(path: Path, data: bytes, *, expected: Expected = ANY_CONTENT) -> str:
+    """Atomically replace ``path`` with ``data``; returns the new content hash.
+
+    Raises:
+        FileChanged: the file does not hold ``expected`` (checked just before the rename).
+        UnsafePath: ``path`` is a symlink.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        _check(path, expected)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(path.parent)
+    return content_hash(data)
+
+
+def write_text(path: Path, text: str, fmt: TextFormat, *, expected: Expected = ANY_CONTENT) -> str:
+    """Atomically write ``\\n``-text in the file's own encoding and line endings.
+
+    Raises:
+        FileChanged: the file does not hold ``expected``.
+        UnsafePath: ``path`` is a symlink.
+    """
+    return write_bytes(path, encode(text, fmt), expected=expected)
+
+
+def remove_file(path: Path, *, expected: Expected = ANY_CONTENT) -> None:
+    """Delete ``path`` if it still holds ``expected``.
+
+    Raises:
+        FileChanged: it does not.
+        UnsafePath: ``path`` is a symlink.
+    """
+    _check(path, expected)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    _fsync_dir(path.parent)
+
+
+def move_file(source: Path, target: Path, *, expected: Expected = ANY_CONTENT) -> None:
+    """Rename ``source`` to ``target`` (which must not exist) if ``source`` holds ``expected``.
+
+    Raises:
+        FileChanged: ``source`` changed, or ``target`` exists.
+        UnsafePath: either is a symlink.
+    """
+    _check(source, expected)
+    _check(target, None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(source, target)
+    _fsync_dir(target.parent)
+    if source.parent != target.parent:
+        _fsync_dir(source.parent)
