@@ -161,12 +161,13 @@ def install(engine: Engine) -> None:
     async def call_tool(call: Call) -> dict[str, Any]:
         name = _string(call.params, "name")
         tool = registry.get_tool(name)
-        unknown = InvalidParams(f"Unknown tool: {name}", data={"name": name})
-        if tool is None:
-            raise unknown
-        access.require(
-            call.session, "call", "tool", name, unknown, attributes=tool_attributes(tool)
-        )
+        if tool is None or access.active:  # the error is built only where it may be raised
+            unknown = InvalidParams(f"Unknown tool: {name}", data={"name": name})
+            if tool is None:
+                raise unknown
+            access.require(
+                call.session, "call", "tool", name, unknown, attributes=tool_attributes(tool)
+            )
         arguments = _arguments(call.params)
         if call.modern and tool.task != "never":
             if tool.task == "required":
@@ -188,10 +189,11 @@ def install(engine: Engine) -> None:
     async def get_prompt(call: Call) -> dict[str, Any]:
         name = _string(call.params, "name")
         prompt = registry.get_prompt(name)
-        unknown = InvalidParams(f"Unknown prompt: {name}", data={"name": name})
-        if prompt is None:
-            raise unknown
-        access.require(call.session, "read", "prompt", name.partition("@")[0], unknown)
+        if prompt is None or access.active:
+            unknown = InvalidParams(f"Unknown prompt: {name}", data={"name": name})
+            if prompt is None:
+                raise unknown
+            access.require(call.session, "read", "prompt", name.partition("@")[0], unknown)
         kwargs = prompt.bind(_arguments(call.params))
         value = await executor.run(prompt.target, kwargs, call)
         return prompt.result(value)
@@ -213,10 +215,11 @@ def install(engine: Engine) -> None:
     async def read_resource(call: Call) -> dict[str, Any]:
         uri = _string(call.params, "uri")
         found = registry.find_resource(uri)
-        unknown = NotFound(f"Resource not found: {uri}", data={"uri": uri})
-        if found is None:
-            raise unknown
-        access.require(call.session, "read", "resource", uri, unknown)
+        if found is None or access.active:
+            unknown = NotFound(f"Resource not found: {uri}", data={"uri": uri})
+            if found is None:
+                raise unknown
+            access.require(call.session, "read", "resource", uri, unknown)
         item, variables = found
         try:
             kwargs = item.target.bind(variables)
