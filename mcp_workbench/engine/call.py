@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from mcp_workbench.engine.access import Access
 from mcp_workbench.engine.session import Channel, Session
@@ -19,6 +20,8 @@ from mcp_workbench.protocol.meta import LOG_LEVELS
 from mcp_workbench.protocol.versions import Revision
 from mcp_workbench.registry.context import InputRequest, LogLevel
 from mcp_workbench.registry.registry import Registry
+
+T = TypeVar("T")
 
 __all__ = ["Call", "InputRequired"]
 
@@ -146,6 +149,11 @@ class Call:
         return self.access is None or self.access.can(
             self.session, action, kind, name, attributes=attributes
         )
+
+    def visible(self, kind: str, items: Sequence[T], name_of: Callable[[T], str]) -> list[T]:
+        if self.access is None:
+            return list(items)
+        return self.access.visible(self.session, kind, items, name_of)
 
     def require(self, action: str, kind: str, name: str, unknown: Exception | None) -> None:
         if self.access is not None:

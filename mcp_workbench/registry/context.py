@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict, TypeVar
 
 if TYPE_CHECKING:
@@ -86,6 +86,9 @@ class RequestScope(Protocol):
         """Raise unless the caller may do ``action`` on the named item (see
         :meth:`ToolContext.require`)."""
 
+    def visible(self, kind: str, items: Sequence[T], name_of: Callable[[T], str]) -> list[T]:
+        """The ``items`` (all of one ``kind``) the caller may list, in order."""
+
     def next_key(self, method: str) -> str:
         """A key for an unnamed input request, the same on every retry of the request."""
 
@@ -167,6 +170,11 @@ class ToolContext:
             PermissionDenied: the caller may not.
         """
         self._scope.require(action, kind, name, unknown)
+
+    def visible(self, kind: str, items: Sequence[T], name_of: Callable[[T], str]) -> list[T]:
+        """Those of ``items`` (all of one ``kind``, named by ``name_of``) the access policy
+        lets the caller list, in order; decided for the whole list at once."""
+        return self._scope.visible(kind, items, name_of)
 
     async def report_progress(
         self, progress: float, total: float | None = None, message: str | None = None

@@ -10,20 +10,17 @@ item did not exist; creating under a name the caller chose is simply refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Callable
 
 from mcp_workbench.errors import NotFound
 from mcp_workbench.registry import ToolContext
 from mcp_workbench.service import BoardService, Workbench, note_path, note_uri
 
-__all__ = ["Require", "board", "card_board", "feedback_target", "note", "prompt", "visible"]
+__all__ = ["Require", "board", "card_board", "feedback_target", "note", "prompt"]
 
 Require = Callable[[str, str, str, Exception | None], None]
 """``(action, kind, name, unknown)``: go on, or raise (``ToolContext.require`` and the REST
 handlers' own)."""
-
-T = TypeVar("T")
 
 
 def note(ctx: ToolContext, action: str, path: str, *, new: bool = False) -> str:
@@ -72,13 +69,6 @@ async def card_board(ctx: ToolContext, boards: BoardService, card_id: str) -> No
     card = await boards.get_card(card_id)
     missing = NotFound(f"no card {card_id!r}", data={"card": card_id})
     ctx.require("write", "board", card.board_id, missing)
-
-
-def visible(
-    ctx: ToolContext, kind: str, items: Iterable[T], name_of: Callable[[T], str]
-) -> list[T]:
-    """The ``items`` the caller may list."""
-    return [item for item in items if ctx.may("list", kind, name_of(item))]
 
 
 async def feedback_target(

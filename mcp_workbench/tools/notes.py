@@ -100,7 +100,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     ) -> NoteList:
         """Notes by path, without their bodies."""
         notes = await service.list(prefix=prefix, tag=tag, limit=limit, offset=offset)
-        return NoteList(notes=access.visible(ctx, "resource", notes, _uri))
+        return NoteList(notes=ctx.visible("resource", notes, _uri))
 
     @registry.tool("notes.search", annotations=_READ, title="Search notes")
     async def search(
@@ -112,6 +112,6 @@ def register(registry: Registry, workbench: Workbench) -> None:
         """Full-text search over note titles, tags and bodies, best match first, with a
         snippet where the words occur (marked **like this**)."""
         hits = await service.search(query, limit=limit, tag=tag)
-        return SearchResults(hits=access.visible(ctx, "resource", hits, _uri))
+        return SearchResults(hits=ctx.visible("resource", hits, _uri))
 
     del read, write, move, delete, list_notes, search

@@ -111,7 +111,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     async def list_prompts(ctx: ToolContext) -> PromptList:
         """Every stored prompt with its newest version, labels and arguments."""
         prompts = await service.list()
-        return PromptList(prompts=access.visible(ctx, "prompt", prompts, _name))
+        return PromptList(prompts=ctx.visible("prompt", prompts, _name))
 
     @registry.tool("prompts.get", annotations=_READ, title="Read a prompt version")
     async def get(

@@ -56,7 +56,7 @@ def register(registry: Registry, workbench: Workbench) -> None:
     async def list_boards(ctx: ToolContext, include_archived: bool = False) -> BoardList:
         """Every board with its lanes."""
         boards = await service.list_boards(include_archived=include_archived)
-        return BoardList(boards=access.visible(ctx, "board", boards, _id))
+        return BoardList(boards=ctx.visible("board", boards, _id))
 
     @registry.tool("tasks.get_board", annotations=_READ, title="Show a board")
     async def get_board(
