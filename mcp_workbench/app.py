@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from mcp_workbench.audit import AuditLog
@@ -16,8 +17,11 @@ from mcp_workbench.tools.store import RegistryMirror, attach_store
 if TYPE_CHECKING:
     from mcp_workbench.auth import TokenVerifier
     from mcp_workbench.policy import PolicyEngine
+    from mcp_workbench.vault import VaultRunner
 
 __all__ = ["WorkbenchServer", "build_engine", "open_workbench"]
+
+log = logging.getLogger(__name__)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -63,6 +67,8 @@ class WorkbenchServer:
         self.engine = build_engine(settings)
         self.workbench: Workbench | None = None
         self._mirror: RegistryMirror | None = None
+        self.vault: VaultRunner | None = None
+        """Vault sync, while it runs."""
         self._policy: PolicyEngine | None = None
         if settings.policy_path is not None:
             from mcp_workbench.policy import PolicyEngine  # noqa: PLC0415 - cedarpy on demand
@@ -89,17 +95,44 @@ class WorkbenchServer:
         for kind in ("tools", "prompts", "resources"):
             self.engine.notifier.list_changed(kind)
 
-    async def start(self) -> None:
-        """Bind to the running loop, watch the policy, load the store's items."""
+    async def start(self, *, sync_vault: bool = True) -> None:
+        """Bind to the running loop, watch the policy, load the store's items, and start
+        vault sync (when ``vault_sync`` is unset: only with ``sync_vault`` and a vault)."""
         self.audit.bind(asyncio.get_running_loop())
         if self._policy is not None:
             self._policy.start_watching()
         if self.workbench is not None and self._mirror is not None:
             await self.workbench.start()
             await self._mirror.start()
+            await self._start_vault_sync(default=sync_vault)
+
+    async def _start_vault_sync(self, *, default: bool = True) -> None:
+        """Sync the vault when asked to, or (unset) when it exists and ``default`` holds."""
+        settings = self.settings
+        wanted = settings.vault_sync
+        vault = settings.vault_path
+        if wanted is None:
+            wanted = default and vault.is_dir()
+            if default and not wanted:
+                log.info("no vault at %s: vault sync is off (create it or pass --vault)", vault)
+        if not wanted or self.workbench is None:
+            return
+        from mcp_workbench.vault import VaultRunner  # noqa: PLC0415 - watchdog on demand
+
+        self.vault = VaultRunner(
+            self.workbench,
+            vault,
+            folder=settings.vault_folder,
+            debounce=settings.vault_debounce,
+        )
+        await self.vault.start()
+        log.info("syncing the vault %s (folder %r)", vault, settings.vault_folder or "/")
 
     async def aclose(self) -> None:
-        """Release what needs the loop (the JWKS client)."""
+        """Release what needs the loop (vault sync, the JWKS client)."""
+        if self.vault is not None:
+            await self.vault.stop()
+            self.vault = None
         if self._verifier is not None:
             await self._verifier.aclose()
         if self._policy is not None:

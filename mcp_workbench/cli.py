@@ -240,7 +240,7 @@ async def _serve(server: WorkbenchServer, command: str, protocol_out: Any) -> No
 
 
 async def _serve_until_stopped(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
-    await server.start()
+    await server.start(sync_vault=command != "stdio")
     settings = server.settings
     if command == "stdio":
         from mcp_workbench.transports.stdio import serve_stdio

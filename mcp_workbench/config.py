@@ -214,6 +214,24 @@ class Settings(BaseSettings):
         description="The Obsidian vault the store's notes, prompts and boards are kept in "
         "step with (merge mode).",
     )
+    vault_sync: bool | None = Field(
+        None,
+        description="Keep the vault and the store in step while serving. Unset: on for "
+        "servers when the vault folder exists, off for stdio (run it beside a server that "
+        "syncs).",
+    )
+    vault_folder: str = Field(
+        "Workbench",
+        description="The folder inside the vault that holds Prompts/, Knowledge/ and "
+        "Boards/ ('' for the vault's root).",
+    )
+    vault_debounce: float = Field(
+        0.1,
+        ge=0,
+        le=10,
+        description="Seconds of quiet after a vault file changes before it is synced "
+        "(editors save in several steps).",
+    )
     jupyter_roles: list[str] = Field(
         default_factory=lambda: ["admin"],
         description="Inside Jupyter: the roles the access policy gives callers Jupyter "

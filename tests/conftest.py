@@ -52,6 +52,8 @@ def require(condition: bool, reason: str) -> None:
 
 _DATA_ROOT = Path(tempfile.mkdtemp(prefix="mcp-workbench-tests-"))
 atexit.register(shutil.rmtree, _DATA_ROOT, ignore_errors=True)
+# No test syncs a real vault by accident: servers sync only a vault a test gives them.
+os.environ["MCP_WORKBENCH_VAULT_PATH"] = str(_DATA_ROOT / "no-vault")
 
 
 def fresh_data_dir() -> Path:

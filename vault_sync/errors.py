@@ -8,6 +8,7 @@
     │   ├── FrontmatterError       the YAML frontmatter is malformed
     │   └── BoardFormatError       a board file is not in the Obsidian Kanban plugin's format
     ├── FileChanged                a file changed between our read and our write; retry
+    ├── RepositoryRefused          the repository refused a change from the vault; reported
     └── NotConflicted              resolve was asked for an entity that is not in conflict
 
 The workbench translates these once, at its adapter, into its own error tree.
@@ -20,6 +21,7 @@ __all__ = [
     "FileChanged",
     "FrontmatterError",
     "NotConflicted",
+    "RepositoryRefused",
     "UnreadableFile",
     "UnsafePath",
     "VaultSyncError",
@@ -48,6 +50,11 @@ class BoardFormatError(UnreadableFile):
 
 class FileChanged(VaultSyncError):
     """The file on disk is not the one we read: someone saved it while we were working."""
+
+
+class RepositoryRefused(VaultSyncError):
+    """The repository cannot take what a file says (a name it does not allow, an invalid
+    value): the file is left as it is, nothing is recorded as agreed, and it is reported."""
 
 
 class NotConflicted(VaultSyncError):

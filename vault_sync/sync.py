@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vault_sync.errors import FileChanged, NotConflicted, UnsafePath
+from vault_sync.errors import FileChanged, NotConflicted, RepositoryRefused, UnsafePath
 from vault_sync.model import EntityKind, new_entity_id
 from vault_sync.paths import VaultLayout
 from vault_sync.reconcile import EntitySync, Key, Side
@@ -254,7 +254,8 @@ class VaultSync:
         new_file: ScannedFile | None = None,
     ) -> None:
         """Sync one key (or import one new file), retrying when a file changes under us."""
-        where = new_file.path if new_file else f"{key[0]} {key[1]}" if key else "?"
+        shown = new_file or file
+        where = shown.path if shown else f"{key[0]} {key[1]}" if key else "?"
         for attempt in range(_ATTEMPTS):
             step = SyncReport()
             try:
@@ -273,7 +274,7 @@ class VaultSync:
                     matching = self._match(await self.repository.list_bases())
                     file = matching.files.get(key)
                 continue
-            except UnsafePath as exc:
+            except (UnsafePath, RepositoryRefused) as exc:
                 report.problems.append(Problem(where, str(exc)))
             report.extend(step)
             return

@@ -129,10 +129,12 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         )
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        await self.workbench.start()
         settings = self.workbench.settings
         if self.demo:
-            await self._demo()
+            self._demo_vault()
+        await self.workbench.start()
+        if self.demo and self.workbench.workbench is not None and self.workbench.vault is None:
+            await seed_demo_store(self.workbench.workbench)  # no sync to bring the vault in
         if (
             settings.listen_tcp
             or settings.listen_unix
@@ -151,14 +153,12 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         if self.announce:
             print(announcement(serverapp, settings), flush=True)
 
-    async def _demo(self) -> None:
+    def _demo_vault(self) -> None:
         vault = self.workbench.settings.vault_path
         try:
             create_demo_vault(vault)
         except OSError as exc:
             log.warning("cannot create the demo vault in %s: %s", vault, exc)
-        if self.workbench.workbench is not None:
-            await seed_demo_store(self.workbench.workbench)
 
     async def stop_extension(self) -> None:
         """Stop accepting, let running calls finish (``drain_timeout``), then close."""

@@ -6,7 +6,6 @@ of each lane it touched, so a replay reproduces positions exactly.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -15,9 +14,11 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
+from mcp_workbench.service.board_content import BoardContent, content_change
 from mcp_workbench.service.core import (
     Mutation,
     ServiceCore,
+    check_due,
     check_size,
     check_version,
     new_id,
@@ -60,19 +61,6 @@ def _check_title(what: str, title: str, limit: int) -> str:
     if len(clean) > limit:
         raise InvalidInput(f"{what} title is longer than {limit} characters")
     return clean
-
-
-def _check_due(due: str | None) -> str | None:
-    if due is None or due == "":
-        return None
-    try:
-        return dt.date.fromisoformat(due).isoformat()
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(due).isoformat(timespec="minutes")
-    except ValueError:
-        raise InvalidInput(f"invalid due date {due!r}: use YYYY-MM-DD") from None
 
 
 def _lane(row: LaneRow) -> Lane:
@@ -272,6 +260,23 @@ class BoardService:
         events = await self.core.commit(mutation, actor)
         return await self.get_board(events[0].entity_id)
 
+    async def save_content(self, board_id: str, content: BoardContent, *, actor: str) -> None:
+        """Make board ``board_id`` hold exactly ``content`` in one change (creating it, or
+        restoring it from the archive): what a board file edited in the vault says.
+
+        Raises:
+            InvalidInput: bad id, titles, dates or tags; duplicate lanes or card ids.
+            Conflict: a card id belongs to another board.
+        """
+        if not _BOARD_ID.match(board_id):
+            raise InvalidInput(f"invalid board id {board_id!r}: lowercase letters, digits, '-'")
+        limits = self.core.limits
+
+        def mutation(session: Session, now: float) -> list[EventDraft]:
+            return content_change(session, board_id, content, now, limits)
+
+        await self.core.commit(mutation, actor)
+
     async def list_boards(self, *, include_archived: bool = False) -> list[Board]:
         """Boards by title."""
 
@@ -372,7 +377,7 @@ class BoardService:
         limits = self.core.limits
         clean = _check_title("card", title, limits.max_title_chars)
         check_size("card body", body, limits.max_body_bytes)
-        due_date = _check_due(due)
+        due_date = check_due(due)
         card_tags = normalize_tags(tags or [])
         if position is not None and position < 0:
             raise InvalidInput("position must be 0 or more")
@@ -430,7 +435,7 @@ class BoardService:
             check_size("card body", body, limits.max_body_bytes)
             changes["body"] = body
         if due is not None:
-            changes["due"] = _check_due(due)
+            changes["due"] = check_due(due)
         if tags is not None:
             changes["tags"] = normalize_tags(tags)
         if done is not None:

@@ -8,6 +8,7 @@ hands them to the bus in commit order.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 import uuid
@@ -25,6 +26,7 @@ __all__ = [
     "Limits",
     "Mutation",
     "ServiceCore",
+    "check_due",
     "check_size",
     "check_version",
     "new_id",
@@ -72,6 +74,24 @@ def check_size(what: str, value: str, limit: int) -> None:
     size = len(value.encode("utf-8"))
     if size > limit:
         raise InvalidInput(f"{what} is {size} bytes; the limit is {limit}")
+
+
+def check_due(due: str | None) -> str | None:
+    """A due date in ISO form (``YYYY-MM-DD``, or with a time), None for none.
+
+    Raises:
+        InvalidInput: not a date.
+    """
+    if due is None or due == "":
+        return None
+    try:
+        return dt.date.fromisoformat(due).isoformat()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(due).isoformat(timespec="minutes")
+    except ValueError:
+        raise InvalidInput(f"invalid due date {due!r}: use YYYY-MM-DD") from None
 
 
 def normalize_tags(tags: list[str]) -> list[str]:

@@ -22,7 +22,16 @@ from mcp_workbench.service.models import Note, NoteSummary, SearchHit
 from mcp_workbench.store import EventDraft, search_notes
 from mcp_workbench.store.tables import NoteRow
 
-__all__ = ["NOTE_SCHEME", "NoteService", "links_to", "note_path", "note_uri", "parse_links"]
+__all__ = [
+    "NOTE_SCHEME",
+    "NoteService",
+    "inline_tags",
+    "links_to",
+    "note_from_row",
+    "note_path",
+    "note_uri",
+    "parse_links",
+]
 
 NOTE_SCHEME = "note://"
 _WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
@@ -68,7 +77,8 @@ def parse_links(body: str) -> list[str]:
     return out
 
 
-def _inline_tags(body: str) -> list[str]:
+def inline_tags(body: str) -> list[str]:
+    """The ``#tags`` written in a note's body (outside code)."""
     return [m.group(1) for m in _INLINE_TAG.finditer(_FENCE.sub("", body))]
 
 
@@ -109,7 +119,7 @@ def _summary(row: NoteRow) -> NoteSummary:
     )
 
 
-def _note(row: NoteRow) -> Note:
+def note_from_row(row: NoteRow) -> Note:
     return Note(
         **_summary(row).model_dump(),
         body=row.body,
@@ -138,12 +148,14 @@ class NoteService:
         title: str | None = None,
         tags: list[str] | None = None,
         expected_version: int | None = None,
+        note_id: str | None = None,
         actor: str,
     ) -> Note:
         """Create the note at ``path`` or replace its content (a new version).
 
         ``expected_version=0`` means "must not exist yet". Writing what is already stored
         records nothing. Title, tags and links are derived from the content unless given.
+        A new note gets ``note_id`` as its id when given (vault sync keeps the file's id).
 
         Raises:
             InvalidInput: bad path, tags or an oversized body.
@@ -157,7 +169,7 @@ class NoteService:
         if len(chosen_title) > limits.max_title_chars:
             raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
         all_tags = normalize_tags(
-            tags if tags is not None else [*_frontmatter_tags(meta), *_inline_tags(body)]
+            tags if tags is not None else [*_frontmatter_tags(meta), *inline_tags(body)]
         )
         links = parse_links(body)
         state = {
@@ -174,15 +186,17 @@ class NoteService:
             if row is None:
                 if expected_version not in (None, 0):
                     raise NotFound(f"no note at {clean} (expected version {expected_version})")
-                note_id = new_id()
+                chosen = note_id or new_id()
+                if note_id is not None and session.get(NoteRow, note_id) is not None:
+                    raise Conflict(f"a note with id {note_id!r} exists at another path")
                 payload = {
                     **state,
-                    "id": note_id,
+                    "id": chosen,
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
                 }
-                return [EventDraft("note.created", "note", note_id, 1, {"note": payload})]
+                return [EventDraft("note.created", "note", chosen, 1, {"note": payload})]
             if expected_version == 0:
                 raise Conflict(f"a note exists at {clean}", data={"current": row.version})
             check_version("note", clean, row.version, expected_version)
@@ -201,7 +215,7 @@ class NoteService:
 
         events = await self.core.commit(mutation, actor)
         if events:  # the event holds the new state: no need to read it back
-            return _note(NoteRow(**events[-1].payload["note"]))
+            return note_from_row(NoteRow(**events[-1].payload["note"]))
         return await self.read(clean)
 
     async def move(
@@ -230,7 +244,7 @@ class NoteService:
 
         events = await self.core.commit(mutation, actor)
         if events:
-            return _note(NoteRow(**events[-1].payload["note"]))
+            return note_from_row(NoteRow(**events[-1].payload["note"]))
         return await self.read(target)
 
     async def delete(self, path: str, *, expected_version: int | None = None, actor: str) -> None:
@@ -265,7 +279,7 @@ class NoteService:
             NotFound: no note there.
         """
         clean = note_path(path)
-        return await self.core.db.read(lambda s: _note(self._require(s, clean)))
+        return await self.core.db.read(lambda s: note_from_row(self._require(s, clean)))
 
     async def read_id(self, note_id: str) -> Note:
         """The note whose id is ``note_id`` (ids stay the same when a note moves).
@@ -278,7 +292,7 @@ class NoteService:
             row = session.get(NoteRow, note_id)
             if row is None:
                 raise NotFound(f"no note with id {note_id!r}", data={"id": note_id})
-            return _note(row)
+            return note_from_row(row)
 
         return await self.core.db.read(read)
 

@@ -295,6 +295,44 @@ class PromptService:
         await self.core.commit(mutation, actor)
         return await self.info(name)
 
+    async def rename(
+        self, name: str, new_name: str, *, expected_version: int | None = None, actor: str
+    ) -> PromptInfo:
+        """Give a prompt a new name, keeping its versions, labels and feedback.
+
+        Raises:
+            InvalidInput: ``new_name`` is not a valid prompt name.
+            NotFound: no such prompt.
+            Conflict: a prompt is called ``new_name``, or the version is stale.
+        """
+        _check_name(new_name)
+
+        def mutation(session: Session, now: float) -> list[EventDraft]:
+            prompt, _ = self._load(session, name)
+            check_version("prompt", name, prompt.latest, expected_version)
+            if new_name == name:
+                return []
+            if session.get(PromptRow, new_name) is not None:
+                raise Conflict(f"a prompt is already called {new_name!r}")
+            state = {
+                "name": new_name,
+                "latest": prompt.latest,
+                "created_at": prompt.created_at,
+                "updated_at": now,
+            }
+            return [
+                EventDraft(
+                    "prompt.renamed",
+                    "prompt",
+                    new_name,
+                    prompt.latest,
+                    {"from": name, "prompt": state},
+                )
+            ]
+
+        await self.core.commit(mutation, actor)
+        return await self.info(new_name)
+
     async def delete(self, name: str, *, expected_version: int | None = None, actor: str) -> None:
         """Delete a prompt and all its versions.
 

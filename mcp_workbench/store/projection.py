@@ -61,6 +61,21 @@ def _prompt_deleted(session: Session, payload: dict[str, Any]) -> None:
     session.exec(delete(PromptRow).where(col(PromptRow.name) == name))
 
 
+def _prompt_renamed(session: Session, payload: dict[str, Any]) -> None:
+    old, new = payload["from"], payload["prompt"]["name"]
+    session.add(PromptRow(**payload["prompt"]))
+    session.flush()  # the new parent first: versions and labels point at it
+    session.exec(update(PromptVersionRow).where(col(PromptVersionRow.name) == old).values(name=new))
+    session.exec(update(PromptLabelRow).where(col(PromptLabelRow.name) == old).values(name=new))
+    session.exec(
+        update(FeedbackRow)
+        .where(col(FeedbackRow.entity) == "prompt", col(FeedbackRow.entity_id) == old)
+        .values(entity_id=new)
+    )
+    session.exec(delete(PromptRow).where(col(PromptRow.name) == old))
+    session.expire_all()
+
+
 def _note_created(session: Session, payload: dict[str, Any]) -> None:
     session.add(NoteRow(**payload["note"]))
 
@@ -83,6 +98,26 @@ def _board_saved(session: Session, payload: dict[str, Any]) -> None:
     )
     for lane in payload["lanes"]:
         session.merge(LaneRow(**lane))
+
+
+def _board_synced(session: Session, payload: dict[str, Any]) -> None:
+    """A board's whole state: new lanes before the cards in them, dropped cards before the
+    lanes they were in (foreign keys hold at every step)."""
+    board = payload["board"]
+    session.merge(BoardRow(**board))
+    for lane in payload["lanes"]:
+        session.merge(LaneRow(**lane))
+    session.flush()
+    if payload["removed"]:
+        session.exec(delete(CardRow).where(col(CardRow.id).in_(payload["removed"])))
+    for card in payload["cards"]:
+        session.merge(CardRow(**card))
+    session.flush()
+    keep = [lane["id"] for lane in payload["lanes"]]
+    session.exec(
+        delete(LaneRow).where(col(LaneRow.board_id) == board["id"], col(LaneRow.id).not_in(keep))
+    )
+    session.expire_all()
 
 
 _CARDS: Table = CardRow.__table__  # type: ignore[attr-defined]
@@ -124,6 +159,7 @@ KINDS: dict[str, _Apply] = {
     "prompt.created": _prompt_version,
     "prompt.versioned": _prompt_version,
     "prompt.labelled": _prompt_label,
+    "prompt.renamed": _prompt_renamed,
     "prompt.deleted": _prompt_deleted,
     "note.created": _note_created,
     "note.updated": _note_saved,
@@ -131,6 +167,7 @@ KINDS: dict[str, _Apply] = {
     "note.deleted": _note_deleted,
     "board.created": _board_saved,
     "board.updated": _board_saved,
+    "board.synced": _board_synced,
     "card.created": _card_created,
     "card.updated": _card_saved,
     "card.moved": _card_saved,

@@ -23,6 +23,8 @@ __all__ = [
     "PromptLabelRow",
     "PromptRow",
     "PromptVersionRow",
+    "VaultBaseRow",
+    "VaultKeyRow",
 ]
 
 
@@ -184,6 +186,36 @@ class FeedbackRow(SQLModel, table=True):
     created_at: float
 
     __table_args__ = (Index("ix_feedback_entity", "entity", "entity_id"),)
+
+
+class VaultBaseRow(SQLModel, table=True):
+    """What the vault and the store last agreed on for one synced file (vault sync's base).
+
+    Sync state, not workbench data: it is not in the event log and a rebuild leaves it.
+    ``text`` and ``file_hash`` are None when nothing was ever agreed; ``conflict_path``
+    names the conflict copy while the entity waits for a resolve.
+    """
+
+    __tablename__ = "vault_bases"
+    kind: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    path: str
+    text: str | None = None
+    file_hash: str | None = None
+    conflict_path: str | None = None
+    conflict_hash: str | None = None
+
+
+class VaultKeyRow(SQLModel, table=True):
+    """A vault file's frontmatter id for a store item whose own key differs from it (a
+    prompt renamed in the vault keeps its id; a board id the store cannot take)."""
+
+    __tablename__ = "vault_keys"
+    kind: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    key: str
+
+    __table_args__ = (Index("ix_vault_keys_key", "kind", "key", unique=True),)
 
 
 STATE_TABLES: list[type[SQLModel]] = [

@@ -162,6 +162,11 @@ class RegistryMirror:
             if event.kind == "prompt.deleted":
                 registry.remove_prompt(event.entity_id)
                 self._prompts.pop(event.entity_id, None)
+            elif event.kind == "prompt.renamed":
+                state = self._prompts.pop(payload["from"], None)
+                registry.remove_prompt(payload["from"])
+                if state is not None:
+                    self._put_prompt(event.entity_id, state)
             elif event.kind in ("prompt.created", "prompt.versioned", "prompt.labelled"):
                 self._refresh_prompt(event)
         elif event.kind in ("note.created", "note.updated", "note.moved"):

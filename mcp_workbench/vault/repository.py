@@ -1,0 +1,524 @@
+"""The workbench's store as vault sync's repository.
+
+Every change vault sync makes goes through ``service/`` under the actor ``vault-sync``, so
+it is an event like any other: MCP clients get ``resources/updated``, the UIs realtime
+events, the audit log an entry. Bases (what vault and store last agreed on) live in the
+store's ``vault_bases`` table, beside the data they describe.
+
+Identity: a file's frontmatter ``id`` is the note id and the board id; a prompt's is its
+name until it is renamed in the vault (``vault_keys`` then maps the file's id to the new
+name). Formatting the store does not keep — a card's text with its tags where the user
+put them, a lane's **Complete** flag, the order of a prompt's labels — comes from the base,
+so an unchanged item reads back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, delete, select
+
+from mcp_workbench.errors import Conflict, NotFound, StoreError, WorkbenchError
+from mcp_workbench.service import (
+    BoardView,
+    Note,
+    PromptMessage,
+    PromptVersion,
+    Workbench,
+    board_slug,
+)
+from mcp_workbench.service import PromptArgument as StoreArgument
+from mcp_workbench.service.board_content import BoardContent, CardContent, LaneContent
+from mcp_workbench.service.notes import inline_tags, note_from_row
+from mcp_workbench.service.templates import placeholders
+from mcp_workbench.store.tables import BoardRow, NoteRow, PromptRow, VaultBaseRow, VaultKeyRow
+from mcp_workbench.vault.cards import CardFields, card_fields, card_text
+from vault_sync import (
+    Board,
+    Card,
+    ConflictCopy,
+    Entity,
+    EntityKind,
+    Lane,
+    PromptArgument,
+    RepositoryRefused,
+    SyncBase,
+    VaultNote,
+    VaultPrompt,
+    new_entity_id,
+)
+from vault_sync.codec import parse_entity
+from vault_sync.errors import UnreadableFile
+from vault_sync.kanban import new_block_id
+from vault_sync.markdown import frontmatter_list
+
+__all__ = ["VAULT_ACTOR", "StoreRepository"]
+
+VAULT_ACTOR = "vault-sync"
+"""Who the event log and the audit log say made the changes that came from the vault."""
+
+T = TypeVar("T")
+
+_BOARD_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NOTE_KEYS = ("id", "tags", "aliases")
+_MESSAGE = re.compile(r"^<!-- (user|assistant) -->\n?", re.MULTILINE)
+_DONE_LANES = frozenset({"done", "complete", "completed"})
+_RETRIES = 5
+
+
+# -- prompts --------------------------------------------------------------------------------
+def template_of(messages: Sequence[PromptMessage]) -> str:
+    """A prompt's messages as one note body: the text of a single user message, or each
+    message under an ``<!-- role -->`` comment (invisible in Obsidian's reading view)."""
+    if len(messages) == 1 and messages[0].role == "user":
+        return messages[0].text
+    return "\n\n".join(f"<!-- {m.role} -->\n{m.text}" for m in messages)
+
+
+def messages_of(template: str) -> list[PromptMessage]:
+    """The inverse of :func:`template_of`."""
+    if not _MESSAGE.match(template):
+        return [PromptMessage(text=template)]
+    parts = _MESSAGE.split(template)[1:]
+    roles, texts = parts[0::2], parts[1::2]
+    return [
+        PromptMessage(role="assistant" if role == "assistant" else "user", text=text.rstrip("\n"))
+        for role, text in zip(roles, texts, strict=True)
+    ]
+
+
+def _ordered_like(values: Sequence[str], before: Sequence[str]) -> tuple[str, ...]:
+    """``values`` in the order ``before`` has them (new ones sorted, after)."""
+    known = [v for v in before if v in values]
+    return (*known, *sorted(set(values) - set(known)))
+
+
+# -- notes ----------------------------------------------------------------------------------
+def _note_entity(note: Note, entity_id: str) -> VaultNote:
+    meta = note.frontmatter
+    written = frontmatter_list(meta.get("tags"), tags=True)
+    inline = set(note.tags) - set(written)
+    body_tags = set(inline_tags(note.body))
+    extra = tuple(t for t in note.tags if t in inline and t not in body_tags)
+    return VaultNote(
+        id=entity_id,
+        path=note.path,
+        body=note.body,
+        tags=(*written, *extra),
+        aliases=frontmatter_list(meta.get("aliases")),
+        properties={k: v for k, v in meta.items() if k not in _NOTE_KEYS},
+    )
+
+
+def _note_frontmatter(note: VaultNote) -> dict[str, Any]:
+    meta: dict[str, Any] = dict(note.properties or {})
+    if note.tags:
+        meta["tags"] = list(note.tags)
+    if note.aliases:
+        meta["aliases"] = list(note.aliases)
+    return meta
+
+
+# -- boards ---------------------------------------------------------------------------------
+def _store_fields(card: Any) -> CardFields:
+    return CardFields(card.title, card.body, card.done, card.due, tuple(card.tags))
+
+
+def _vault_card(card: Any, before: dict[str, Card]) -> Card:
+    """A store card as a board file shows it: its old text when its fields are unchanged."""
+    old = before.get(card.id)
+    fields = _store_fields(card)
+    if old is not None and card_fields(old) == fields:
+        return old
+    check = (old.check if old is not None and old.done else "x") if card.done else " "
+    return Card(card.id, card_text(fields), check)
+
+
+def _board_entity(view: BoardView, entity_id: str, base: Board | None) -> Board:
+    before = {card.id: card for card in base.cards()} if base is not None else {}
+    base_lanes = {lane.title.casefold(): lane for lane in base.lanes} if base else {}
+    lanes = []
+    for lane in view.lanes:
+        cards = tuple(
+            _vault_card(card, before)
+            for card in view.cards
+            if card.lane_id == lane.id and not card.archived
+        )
+        old = base_lanes.get(lane.title.casefold())
+        complete = old.complete if old is not None else lane.title.casefold() in _DONE_LANES
+        lanes.append(Lane(lane.title, cards, lane.wip_limit or 0, complete))
+    order = {card.id: n for n, card in enumerate(base.archive)} if base is not None else {}
+    archived = sorted(
+        (card for card in view.cards if card.archived),
+        key=lambda c: (order.get(c.id, len(order)), c.updated_at, c.id),
+    )
+    archive = tuple(_vault_card(card, before) for card in archived)
+    return Board(entity_id, view.title, tuple(lanes), archive)
+
+
+def _card_content(card: Card) -> CardContent:
+    fields = card_fields(card)
+    return CardContent(card.id, fields.title, fields.body, fields.done, fields.due, fields.tags)
+
+
+def _board_content(board: Board) -> BoardContent:
+    return BoardContent(
+        title=board.name,
+        lanes=tuple(
+            LaneContent(
+                lane.title,
+                tuple(_card_content(card) for card in lane.cards),
+                lane.wip_limit or None,
+            )
+            for lane in board.lanes
+        ),
+        archive=tuple(_card_content(card) for card in board.archive),
+    )
+
+
+def _recard(content: BoardContent, old: str, new: str) -> BoardContent:
+    def fix(cards: tuple[CardContent, ...]) -> tuple[CardContent, ...]:
+        return tuple(replace(card, id=new) if card.id == old else card for card in cards)
+
+    return replace(
+        content,
+        lanes=tuple(replace(lane, cards=fix(lane.cards)) for lane in content.lanes),
+        archive=fix(content.archive),
+    )
+
+
+# -- the table of bases and keys ------------------------------------------------------------
+def _base(row: VaultBaseRow) -> SyncBase:
+    conflict = None
+    if row.conflict_path is not None and row.conflict_hash is not None:
+        conflict = ConflictCopy(row.conflict_path, row.conflict_hash)
+    return SyncBase(
+        EntityKind(row.kind), row.entity_id, row.path, row.text, row.file_hash, conflict
+    )
+
+
+def _store_key(session: Session, kind: EntityKind, entity_id: str) -> str | None:
+    """The store key of the item a file with ``entity_id`` stands for; None when that key
+    is another file's."""
+    row = session.get(VaultKeyRow, (kind.value, entity_id))
+    if row is not None:
+        return row.key
+    query = select(VaultKeyRow.entity_id).where(
+        col(VaultKeyRow.kind) == kind.value, col(VaultKeyRow.key) == entity_id
+    )
+    return None if session.exec(query).first() is not None else entity_id
+
+
+def _entity_ids(session: Session, kind: EntityKind) -> dict[str, str]:
+    """Store key → file id, for the keys whose file id differs."""
+    rows = session.exec(select(VaultKeyRow).where(col(VaultKeyRow.kind) == kind.value))
+    return {row.key: row.entity_id for row in rows}
+
+
+class StoreRepository:
+    """:class:`vault_sync.SyncRepository` over a :class:`Workbench`.
+
+    ``recheck`` collects the entities the store took differently from how the vault put
+    them (a derived argument list, a card id that was another board's): syncing them once
+    more writes the store's version back to the file.
+    """
+
+    def __init__(self, workbench: Workbench, *, actor: str = VAULT_ACTOR) -> None:
+        self.workbench = workbench
+        self.actor = actor
+        self.recheck: set[tuple[EntityKind, str]] = set()
+
+    async def _read(self, fn: Callable[[Session], T]) -> T:
+        return await self.workbench.db.read(fn)
+
+    async def _write(self, fn: Callable[[Session], T]) -> T:
+        return await self.workbench.db.write(fn)
+
+    async def key_of(self, kind: EntityKind, entity_id: str) -> str | None:
+        """The store key (prompt name, note id, board id) for a file id."""
+        return await self._read(lambda s: _store_key(s, kind, entity_id))
+
+    async def entity_id_of(self, kind: EntityKind, key: str) -> str:
+        """The file id for a store key."""
+
+        def read(session: Session) -> str:
+            row = session.exec(
+                select(VaultKeyRow.entity_id).where(
+                    col(VaultKeyRow.kind) == kind.value, col(VaultKeyRow.key) == key
+                )
+            ).first()
+            return row if row is not None else key
+
+        return await self._read(read)
+
+    async def _link(self, kind: EntityKind, entity_id: str, key: str) -> None:
+        def write(session: Session) -> None:
+            session.exec(
+                delete(VaultKeyRow).where(
+                    col(VaultKeyRow.kind) == kind.value,
+                    (col(VaultKeyRow.entity_id) == entity_id) | (col(VaultKeyRow.key) == key),
+                )
+            )
+            if key != entity_id:
+                session.add(VaultKeyRow(kind=kind.value, entity_id=entity_id, key=key))
+
+        await self._write(write)
+
+    # -- entities -------------------------------------------------------------------------
+    async def list_entities(self, kind: EntityKind) -> Sequence[Entity]:
+        ids = await self._read(lambda s: _entity_ids(s, kind))
+        if kind is EntityKind.NOTE:
+            notes = await self._read(lambda s: [note_from_row(r) for r in s.exec(select(NoteRow))])
+            return [_note_entity(note, ids.get(note.id, note.id)) for note in notes]
+        if kind is EntityKind.PROMPT:
+            names = await self._read(lambda s: list(s.exec(select(PromptRow.name))))
+            out: list[Entity] = []
+            for name in names:
+                found = await self._prompt(ids.get(name, name), name)
+                if found is not None:
+                    out.append(found)
+            return out
+        boards = await self._read(
+            lambda s: list(s.exec(select(BoardRow.id).where(col(BoardRow.archived).is_(False))))
+        )
+        bases = {b.entity_id: b for b in await self.list_bases() if b.kind is EntityKind.BOARD}
+        result: list[Entity] = []
+        for board_id in boards:
+            entity_id = ids.get(board_id, board_id)
+            found_board = await self._board(entity_id, board_id, bases.get(entity_id))
+            if found_board is not None:
+                result.append(found_board)
+        return result
+
+    async def get_entity(self, kind: EntityKind, entity_id: str) -> Entity | None:
+        key = await self.key_of(kind, entity_id)
+        if key is None:
+            return None
+        if kind is EntityKind.NOTE:
+            try:
+                note = await self.workbench.notes.read_id(key)
+            except NotFound:
+                return None
+            return _note_entity(note, entity_id)
+        if kind is EntityKind.PROMPT:
+            return await self._prompt(entity_id, key)
+        return await self._board(entity_id, key, await self.get_base(kind, entity_id))
+
+    async def _prompt(self, entity_id: str, name: str) -> VaultPrompt | None:
+        try:
+            version = await self.workbench.prompts.get(name)
+        except NotFound:
+            return None
+        base = await self.get_base(EntityKind.PROMPT, entity_id)
+        before: tuple[str, ...] = ()
+        if base is not None and base.text is not None:
+            try:
+                old = parse_entity(EntityKind.PROMPT, base.path, base.text)
+                before = old.labels if isinstance(old, VaultPrompt) else ()
+            except UnreadableFile:
+                before = ()
+        labels = [label for label in version.labels if label != "latest"]
+        return VaultPrompt(
+            id=entity_id,
+            name=version.name,
+            template=template_of(version.messages),
+            description=version.description,
+            arguments=tuple(
+                PromptArgument(a.name, a.description, a.required) for a in version.arguments
+            ),
+            labels=_ordered_like(labels, before),
+        )
+
+    async def _board(self, entity_id: str, key: str, base: SyncBase | None) -> Board | None:
+        try:
+            view = await self.workbench.boards.get_board(key, include_archived=True)
+        except NotFound:
+            return None
+        if view.archived or view.id != key:
+            return None
+        before: Board | None = None
+        if base is not None and base.text is not None:
+            try:
+                parsed = parse_entity(EntityKind.BOARD, base.path, base.text)
+                before = parsed if isinstance(parsed, Board) else None
+            except UnreadableFile:
+                before = None
+        return _board_entity(view, entity_id, before)
+
+    async def put_entity(self, entity: Entity) -> None:
+        try:
+            if isinstance(entity, VaultNote):
+                await self._put_note(entity)
+            elif isinstance(entity, VaultPrompt):
+                await self._put_prompt(entity)
+            else:
+                await self._put_board(entity)
+        except StoreError:
+            raise
+        except WorkbenchError as exc:
+            raise RepositoryRefused(str(exc)) from exc
+
+    async def _put_note(self, note: VaultNote) -> None:
+        key = await self.key_of(EntityKind.NOTE, note.id)
+        if key is None:
+            raise RepositoryRefused(f"note id {note.id!r} is another note's")
+        notes = self.workbench.notes
+        current = await self._read(lambda s: s.get(NoteRow, key))
+        if current is not None and current.path != note.path:
+            await notes.move(current.path, note.path, actor=self.actor)
+        await notes.write(
+            note.path,
+            note.body,
+            frontmatter=_note_frontmatter(note),
+            note_id=key if current is None else None,
+            expected_version=0 if current is None else None,
+            actor=self.actor,
+        )
+
+    async def _put_prompt(self, prompt: VaultPrompt) -> None:
+        prompts = self.workbench.prompts
+        key = await self.key_of(EntityKind.PROMPT, prompt.id)
+        if key is None:
+            raise RepositoryRefused(f"prompt id {prompt.id!r} is another prompt's")
+        messages = messages_of(prompt.template)
+        declared = [
+            StoreArgument(name=a.name, description=a.description, required=a.required)
+            for a in prompt.arguments
+        ]
+        names = {a.name for a in declared}
+        undeclared = [n for n in placeholders(m.text for m in messages) if n not in names]
+        arguments = [*declared, *(StoreArgument(name=n) for n in undeclared)]
+        if undeclared:
+            self.recheck.add((EntityKind.PROMPT, prompt.id))
+        current: PromptVersion | None
+        try:
+            current = await prompts.get(key)
+        except NotFound:
+            current = None
+        if current is None:
+            latest = await prompts.create(
+                prompt.name,
+                messages=messages,
+                description=prompt.description,
+                arguments=arguments,
+                actor=self.actor,
+            )
+        else:
+            if key != prompt.name:
+                await prompts.rename(key, prompt.name, actor=self.actor)
+            latest = current
+            if (
+                current.messages != messages
+                or current.description != prompt.description
+                or current.arguments != arguments
+            ):
+                latest = await prompts.update(
+                    prompt.name,
+                    messages=messages,
+                    description=prompt.description,
+                    arguments=arguments,
+                    message="edited in the vault",
+                    actor=self.actor,
+                )
+        await self._link(EntityKind.PROMPT, prompt.id, prompt.name)
+        wanted = set(prompt.labels)
+        have = {label for label in latest.labels if label != "latest"}
+        for label in sorted(wanted - have):
+            await prompts.set_label(prompt.name, label, latest.version, actor=self.actor)
+        for label in sorted(have - wanted):
+            await prompts.set_label(prompt.name, label, None, actor=self.actor)
+
+    async def _put_board(self, board: Board) -> None:
+        key = await self.key_of(EntityKind.BOARD, board.id)
+        if key is None:
+            raise RepositoryRefused(f"board id {board.id!r} is another board's")
+        if not _BOARD_ID.match(key):
+            key = await self._board_key(board)
+            await self._link(EntityKind.BOARD, board.id, key)
+        content = _board_content(board)
+        taken = {card.id for card in board.cards()}
+        for _ in range(_RETRIES):
+            try:
+                await self.workbench.boards.save_content(key, content, actor=self.actor)
+                return
+            except Conflict as exc:
+                card = (exc.data or {}).get("card")
+                if not isinstance(card, str):
+                    raise
+                fresh = new_block_id(taken)
+                taken.add(fresh)
+                content = _recard(content, card, fresh)
+                self.recheck.add((EntityKind.BOARD, board.id))
+        raise RepositoryRefused(f"board {board.name!r}: card ids keep clashing with other boards")
+
+    async def _board_key(self, board: Board) -> str:
+        """A store id for a board whose file id the store cannot take."""
+        stem = board_slug(board.name)
+
+        def pick(session: Session) -> str:
+            chosen, n = stem, 2
+            while session.get(BoardRow, chosen) is not None:
+                chosen, n = f"{stem}-{n}", n + 1
+            return chosen
+
+        return await self._read(pick)
+
+    async def delete_entity(self, kind: EntityKind, entity_id: str) -> None:
+        key = await self.key_of(kind, entity_id)
+        if key is None:
+            return
+        try:
+            if kind is EntityKind.NOTE:
+                row = await self._read(lambda s: s.get(NoteRow, key))
+                if row is not None:
+                    await self.workbench.notes.delete(row.path, actor=self.actor)
+            elif kind is EntityKind.PROMPT:
+                await self.workbench.prompts.delete(key, actor=self.actor)
+            else:
+                # A board file deleted in the vault archives the board: it can be restored.
+                await self.workbench.boards.update_board(key, archived=True, actor=self.actor)
+        except NotFound:
+            return
+        except StoreError:
+            raise
+        except WorkbenchError as exc:
+            raise RepositoryRefused(str(exc)) from exc
+
+    # -- bases ----------------------------------------------------------------------------
+    async def list_bases(self) -> Sequence[SyncBase]:
+        rows = await self._read(lambda s: list(s.exec(select(VaultBaseRow))))
+        return [_base(row) for row in rows]
+
+    async def get_base(self, kind: EntityKind, entity_id: str) -> SyncBase | None:
+        row = await self._read(lambda s: s.get(VaultBaseRow, (kind.value, entity_id)))
+        return None if row is None else _base(row)
+
+    async def put_base(self, base: SyncBase) -> None:
+        row = VaultBaseRow(
+            kind=base.kind.value,
+            entity_id=base.entity_id,
+            path=base.path,
+            text=base.text,
+            file_hash=base.file_hash,
+            conflict_path=base.conflict.path if base.conflict else None,
+            conflict_hash=base.conflict.hash if base.conflict else None,
+        )
+        await self._write(lambda s: s.merge(row))
+
+    async def delete_base(self, kind: EntityKind, entity_id: str) -> None:
+        def write(session: Session) -> None:
+            session.exec(
+                delete(VaultBaseRow).where(
+                    col(VaultBaseRow.kind) == kind.value, col(VaultBaseRow.entity_id) == entity_id
+                )
+            )
+
+        await self._write(write)
+
+
+def new_id(kind: EntityKind) -> str:
+    """Ids for files that have none: 16 hex digits like the store's own."""
+    return new_entity_id(kind)[:16]
