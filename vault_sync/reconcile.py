@@ -28,7 +28,7 @@ from typing import Literal
 
 from vault_sync.codec import parse_entity, render_entity, same_entity
 from vault_sync.encoding import DEFAULT_FORMAT
-from vault_sync.errors import FileChanged, UnreadableFile
+from vault_sync.errors import FileChanged, RepositoryRefused, UnreadableFile
 from vault_sync.kanban import assign_block_ids
 from vault_sync.merge import merge_texts
 from vault_sync.model import Board, Entity, EntityKind, VaultNote
@@ -208,7 +208,12 @@ class EntitySync:
             digest = await self.files.write(vault.path, text, vault.fmt, expected=vault.hash)
         entity = parse_entity(kind, location, text)
         if current is None or not same_entity(current, entity):
-            await self.repository.put_entity(entity)
+            try:
+                await self.repository.put_entity(entity)
+            except RepositoryRefused:
+                if digest != vault.hash:  # the file goes back to what the user wrote
+                    await self.files.write(vault.path, vault.text, vault.fmt, expected=digest)
+                raise
             bucket.append(key)
         await self.repository.put_base(SyncBase(kind, entity_id, vault.path, text, digest))
 

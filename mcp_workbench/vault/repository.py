@@ -391,8 +391,6 @@ class StoreRepository:
         names = {a.name for a in declared}
         undeclared = [n for n in placeholders(m.text for m in messages) if n not in names]
         arguments = [*declared, *(StoreArgument(name=n) for n in undeclared)]
-        if undeclared:
-            self.recheck.add((EntityKind.PROMPT, prompt.id))
         current: PromptVersion | None
         try:
             current = await prompts.get(key)
@@ -424,6 +422,8 @@ class StoreRepository:
                     actor=self.actor,
                 )
         await self._link(EntityKind.PROMPT, prompt.id, prompt.name)
+        if undeclared:  # the file should list them too
+            self.recheck.add((EntityKind.PROMPT, prompt.id))
         wanted = set(prompt.labels)
         have = {label for label in latest.labels if label != "latest"}
         for label in sorted(wanted - have):
@@ -440,10 +440,9 @@ class StoreRepository:
             await self._link(EntityKind.BOARD, board.id, key)
         content = _board_content(board)
         taken = {card.id for card in board.cards()}
-        for _ in range(_RETRIES):
+        for attempt in range(_RETRIES):
             try:
                 await self.workbench.boards.save_content(key, content, actor=self.actor)
-                return
             except Conflict as exc:
                 card = (exc.data or {}).get("card")
                 if not isinstance(card, str):
@@ -451,7 +450,10 @@ class StoreRepository:
                 fresh = new_block_id(taken)
                 taken.add(fresh)
                 content = _recard(content, card, fresh)
+                continue
+            if attempt:  # cards got new ids: the file should carry them
                 self.recheck.add((EntityKind.BOARD, board.id))
+            return
         raise RepositoryRefused(f"board {board.name!r}: card ids keep clashing with other boards")
 
     async def _board_key(self, board: Board) -> str:

@@ -129,8 +129,9 @@ class VaultRunner:
         status.problems = [*status.problems, *report.problems][-_MAX_PROBLEMS:]
 
     async def _recheck(self) -> None:
-        while self.repository.recheck:
-            kind, entity_id = self.repository.recheck.pop()
+        keys = sorted(self.repository.recheck)  # what this round adds waits for the next
+        self.repository.recheck.clear()
+        for kind, entity_id in keys:
             self._record(await self.sync.handle_repository_change(kind, entity_id))
 
     async def _run(self, after: int) -> None:
