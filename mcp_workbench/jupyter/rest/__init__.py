@@ -1,5 +1,5 @@
 """The REST API under ``{base_url}mcp-workbench/api/v1/``: one module per area (prompts,
-notes, boards and cards, tools, feedback, sessions, audit, policy), the handlers' shared
+notes, boards and cards, tools, feedback, sessions, audit, policy, vault sync), the handlers' shared
 base, and the OpenAPI document made from the same route table."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from mcp_workbench.jupyter.rest import (
     prompts,
     sessions,
     tools,
+    vault,
 )
 from mcp_workbench.jupyter.rest.openapi import ApiDescription, IndexHandler, OpenApiHandler
 from mcp_workbench.jupyter.rest.spec import Route
@@ -30,6 +31,7 @@ _AREAS: list[Route] = [
     *sessions.ROUTES,
     *audit.ROUTES,
     *policy.ROUTES,
+    *vault.ROUTES,
 ]
 
 _ABOUT = (IndexHandler, OpenApiHandler)

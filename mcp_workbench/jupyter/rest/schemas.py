@@ -347,3 +347,43 @@ class ErrorReply(BaseModel):
     message: str
     reason: str | None = Field(description="The kind of error, e.g. 'Conflict'.")
     data: Any = Field(None, description="Details: for a Conflict, current and expected.")
+
+
+class VaultConflict(BaseModel):
+    """An item vault sync found changed on both sides in ways that do not merge."""
+
+    kind: Literal["prompt", "note", "board"]
+    id: str = Field(description="The frontmatter id of its file.")
+    path: str = Field(description="Its file, relative to the vault.")
+    copy_path: str = Field(description="The conflict copy beside it (the store's version).")
+
+
+class VaultProblem(BaseModel):
+    """A vault file sync left as it is, and why."""
+
+    path: str
+    reason: str
+
+
+class VaultStatus(BaseModel):
+    """Vault sync: where, whether it runs, what it did, what waits for a resolve."""
+
+    enabled: bool = Field(description="False: this server does not sync a vault.")
+    vault: str
+    folder: str
+    ready: bool = Field(description="The first reconcile since start is done.")
+    reconciled_at: float | None
+    last_sync_at: float | None
+    imported: int = Field(description="Changes taken from the vault since start.")
+    exported: int = Field(description="Changes written to the vault since start.")
+    conflicts: list[VaultConflict]
+    problems: list[VaultProblem] = Field(description="The latest files left alone.")
+
+
+class VaultResolve(_Body):
+    """End a conflict: keep the vault's version, the store's, or a hand-merged text."""
+
+    kind: Literal["prompt", "note", "board"]
+    id: str = Field(description="The frontmatter id (or note path, prompt name, board id).")
+    keep: Literal["vault", "store"] | None = None
+    text: str | None = Field(None, description="The whole file as it should be.")
