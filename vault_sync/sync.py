@@ -26,7 +26,7 @@ from vault_sync.scanner import ScannedFile
 from vault_sync.vault_files import VaultFiles
 from vault_sync.watcher import VaultEvent, VaultWatcher
 
-__all__ = ["Side", "VaultSync"]
+__all__ = ["Progress", "Side", "VaultSync"]
 
 log = logging.getLogger("vault_sync")
 
@@ -46,9 +46,18 @@ def _key(base: SyncBase) -> Key:
     return base.kind, base.entity_id
 
 
+Progress = Callable[[int, int], None]
+"""Told ``(done, total)`` as a sync works through its entities and new files."""
+
+
 class VaultSync:
     """Two-way sync of one vault layout with one repository. Every operation holds a lock,
-    so watcher events, repository changes and resolves never interleave."""
+    so watcher events, repository changes and resolves never interleave.
+
+    ``progress``, when given, is called with ``(0, total)`` before a pass syncs anything
+    and ``(done, total)`` after each entity or new file, for a progress display on a first
+    import of a big vault; it must not call back into the sync.
+    """
 
     def __init__(
         self,
@@ -58,8 +67,10 @@ class VaultSync:
         clock: Callable[[], datetime] = datetime.now,
         new_id: Callable[[EntityKind], str] = new_entity_id,
         rng: random.Random | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.layout = layout
+        self.progress = progress
         self.repository = repository
         self.files = VaultFiles(layout)
         self._entities = EntitySync(
@@ -225,11 +236,20 @@ class VaultSync:
                     matching.files[claim] = file
                     todo[claim] = None
                     new.remove(file)
+        total, done = len(todo) + len(new), 0
+        if self.progress is not None and total:
+            self.progress(0, total)
         for key in todo:
             if key not in matching.blocked:
                 await self._attempt(report, key=key, file=matching.files.get(key))
+            done += 1
+            if self.progress is not None:
+                self.progress(done, total)
         for file in new:
             await self._attempt(report, new_file=file)
+            done += 1
+            if self.progress is not None:
+                self.progress(done, total)
 
     async def _unclaimed_paths(self, kinds: set[EntityKind]) -> dict[str, Key]:
         """Entities never synced, by the path they would be written to: a file already

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcp_workbench.errors import VaultSyncError
 from mcp_workbench.service import Workbench
 from mcp_workbench.store import Event
 from mcp_workbench.vault.repository import VAULT_ACTOR, StoreRepository, new_id
@@ -27,7 +28,7 @@ from vault_sync import (
     VaultWatcher,
 )
 
-__all__ = ["VaultRunner", "VaultStatus", "event_key"]
+__all__ = ["VaultRunner", "VaultStatus", "check_same_vault", "event_key"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,32 @@ class VaultStatus:
             "conflicts": self.conflicts,
             "problems": [{"path": p.path, "reason": p.reason} for p in self.problems],
         }
+
+
+async def check_same_vault(repo: StoreRepository, sync: VaultSync) -> None:
+    """Refuse a vault that holds none of the files the store was synced with.
+
+    The store keeps one set of bases, not one per vault: synced with another vault (a
+    ``--vault`` typo, an empty folder to export to), every missing file would read as
+    deleted in the vault and be deleted from the store.
+
+    Raises:
+        VaultSyncError: the store has bases and not one of their files is in the vault.
+    """
+    bases = await repo.list_bases()
+    if not bases:
+        return
+    await sync.files.scan()
+    files = sync.files.index.values()
+    ids = {(f.kind, f.entity_id) for f in files if f.entity_id}
+    paths = {f.path for f in files}
+    if any(b.path in paths or (b.kind, b.entity_id) in ids for b in bases):
+        return
+    where = sync.layout.managed_dir
+    raise VaultSyncError(
+        f"{where} holds none of the {len(bases)} files the store was synced with: it looks "
+        f"like another vault, and syncing would delete them from the store; nothing synced"
+    )
 
 
 class VaultRunner:
@@ -135,6 +162,13 @@ class VaultRunner:
             self._record(await self.sync.handle_repository_change(kind, entity_id))
 
     async def _run(self, after: int) -> None:
+        try:
+            await check_same_vault(self.repository, self.sync)
+        except VaultSyncError as exc:
+            log.error("vault sync is off: %s", exc)
+            self.status.running = False
+            self.status.problems.append(Problem(str(self.layout.root), str(exc)))
+            return
         report = await self.sync.reconcile()
         self._record(report)
         self.status.reconciled_at = time.time()

@@ -212,6 +212,9 @@ async def test_every_operation_answers_as_documented(api: Api) -> None:
     question = {"principal": "ann", "action": "write", "kind": "board", "name": "work"}
     await call("POST", "policy/explain", question)
     await call("DELETE", "prompts/p")
+    assert (await call("GET", "vault")).body["enabled"] is False  # no vault folder here
+    off = await call("POST", "vault/resolve", {"kind": "note", "id": "x", "keep": "vault"})
+    assert off.status == 409
 
     every = {(path, method) for path, item in call.document["paths"].items() for method in item}
     assert call.seen == every

@@ -188,3 +188,19 @@ async def test_changes_on_both_sides_while_stopped_are_caught_up(live: Live) -> 
     assert "Edited offline." in welcome_note.body
     assert await live.note("Offline.md") is not None
     assert "Store, offline." in live.file("Projects/Alpha.md").read_text(encoding="utf-8")
+
+
+async def test_another_vault_is_refused_rather_than_emptying_the_store(live: Live) -> None:
+    await live.stop()
+    other = live.root.parent / "other-vault"
+    other.mkdir()
+    live.settings = live.settings.model_copy(update={"vault_path": other})
+    live.server = WorkbenchServer(live.settings)
+    await live.server.start()
+    runner = live.server.vault
+    assert runner is not None
+    await until(lambda: asyncio.sleep(0, None if runner.status.running else True))
+    assert not runner.ready.is_set()
+    assert "holds none of the 5 files" in runner.status.problems[-1].reason
+    assert len(await live.store.notes.list()) == 3
+    assert not list(other.rglob("*.md"))
