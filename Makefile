@@ -61,6 +61,7 @@ bench: $(STAMP)  ## echo throughput vs the official SDK (bench/echo.py), the sto
 	$(PY) bench/echo.py
 	$(PY) bench/store.py
 	$(PY) bench/sessions.py
+	$(PY) bench/vault.py
 
 bench-store: $(STAMP)  ## store mutations/s and search latency against plain sqlite3
 	$(PY) bench/store.py
