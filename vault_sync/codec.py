@@ -159,9 +159,12 @@ def _fresh(entity: Entity) -> str:
     return Document(frontmatter, body + "\n" if body else "").text
 
 
-def render_entity(entity: Entity, onto: str | None = None, location: str = "") -> str:
+def render_entity(
+    entity: Entity, onto: str | None = None, location: str = "", *, old: Entity | None = None
+) -> str:
     """The file text for ``entity``: a new file, or ``onto`` (the file's text now, read
-    from ``location``) with only what differs rewritten.
+    from ``location``) with only what differs rewritten. ``old`` is what ``onto`` parses
+    to, when the caller has it already.
 
     Raises:
         UnreadableFile: ``onto`` cannot be parsed.
@@ -177,7 +180,8 @@ def render_entity(entity: Entity, onto: str | None = None, location: str = "") -
             frontmatter = update_frontmatter(doc.frontmatter, {"id": entity.id})
             return replace(doc, frontmatter=frontmatter).text
         return serialize_board(replace(file, board=entity))
-    old = parse_entity(entity.kind, location, onto)
+    if old is None or old.kind is not entity.kind:
+        old = parse_entity(entity.kind, location, onto)
     assert isinstance(old, VaultPrompt | VaultNote)
     changes: dict[str, Any] = {}
     before = _owned(old)
@@ -192,7 +196,8 @@ def render_entity(entity: Entity, onto: str | None = None, location: str = "") -
                 changes[key] = DELETE if value is _MISSING else value
     doc = split_document(onto)
     if changes:
-        doc = replace(doc, frontmatter=update_frontmatter(doc.frontmatter, changes))
+        frontmatter = update_frontmatter(doc.frontmatter, changes, valid=True)
+        doc = replace(doc, frontmatter=frontmatter)
     body = _body_of(entity)
     if body != _body_of(old):
         gap, _ = _split_body(doc.body)

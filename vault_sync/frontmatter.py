@@ -231,14 +231,65 @@ DELETE: Final[Any] = _Delete()
 """A value for :func:`update_frontmatter` that removes the key."""
 
 
-def update_frontmatter(frontmatter: str | None, changes: Mapping[str, Any]) -> str:
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """Which type a bare scalar reads as, by the loader's own rules."""
+
+
+_Resolver.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_RESOLVER = _Resolver()
+
+
+def _plain_scalar(value: Any) -> bool:
+    """Whether ``value`` is a string YAML writes bare and reads back as the same string."""
+    return (
+        isinstance(value, str)
+        and _PLAIN.fullmatch(value) is not None
+        and not _YAML12_NUMBER.fullmatch(value)
+        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        == "tag:yaml.org,2002:str"
+    )
+
+
+def _add_plain_key(frontmatter: str, key: str, value: str) -> str | None:
+    """``frontmatter`` (a valid block mapping) with a new ``key: value`` line after its
+    keys, without parsing it; None when its layout needs the careful path."""
+    lines = frontmatter.splitlines(keepends=True)
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is None or not _is_key_line(first) or not _PLAIN.fullmatch(key):
+        return None
+    for line in lines:
+        if line[:1] in "\"'?&*!|>%@`{[" or line.startswith((f"{key}:", f"{key} :")):
+            return None
+        if "|+" in line or ">+" in line:  # a value that keeps the blank lines at the end
+            return None
+    body = frontmatter.rstrip("\n")
+    tail = frontmatter[len(body) :]
+    if len(tail) > 1:  # blank lines at the end stay at the end
+        return body + "\n" + f"{key}: {value}\n" + tail[1:]
+    return body + "\n" + f"{key}: {value}\n"
+
+
+def update_frontmatter(
+    frontmatter: str | None, changes: Mapping[str, Any], *, valid: bool = False
+) -> str:
     """The frontmatter with ``changes`` applied key by key; untouched keys keep their text.
 
-    New keys go after the existing ones; ``DELETE`` removes a key.
+    New keys go after the existing ones; ``DELETE`` removes a key. ``valid`` says the
+    caller has parsed ``frontmatter`` already: adding one plain key (a new id) then skips
+    the parsing.
 
     Raises:
         FrontmatterError: the existing frontmatter is malformed.
     """
+    if valid and frontmatter and len(changes) == 1:
+        ((key, value),) = changes.items()
+        if _plain_scalar(value):
+            added = _add_plain_key(frontmatter, key, value)
+            if added is not None:
+                return added
     frontmatter = frontmatter or ""
     blocks = frontmatter_blocks(frontmatter)
     if blocks is None:

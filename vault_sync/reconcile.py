@@ -19,10 +19,11 @@ to be sanitised or a card that got a block id is the same everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -34,11 +35,11 @@ from vault_sync.merge import merge_texts
 from vault_sync.model import Board, Entity, EntityKind, VaultNote
 from vault_sync.paths import VaultLayout
 from vault_sync.report import Problem, SyncReport
-from vault_sync.repository import ConflictCopy, SyncBase, SyncRepository
+from vault_sync.repository import BatchRepository, ConflictCopy, SyncBase, SyncRepository
 from vault_sync.scanner import ScannedFile
 from vault_sync.vault_files import VaultFiles, VaultText
 
-__all__ = ["EntitySync", "Key", "Side"]
+__all__ = ["EntitySync", "Key", "NewFile", "Side"]
 
 log = logging.getLogger("vault_sync")
 
@@ -46,6 +47,22 @@ Key = tuple[EntityKind, str]
 """An entity's identity: its kind and its frontmatter id."""
 Side = Literal["vault", "repository"]
 """Which version a resolve keeps."""
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A new file read, its id written, waiting to be stored."""
+
+    key: Key
+    vault: VaultText
+    text: str
+    digest: str
+    entity: Entity
+
+    @property
+    def base(self) -> SyncBase:
+        """What both sides hold once it is stored."""
+        return SyncBase(self.key[0], self.key[1], self.vault.path, self.text, self.digest)
 
 
 class EntitySync:
@@ -151,6 +168,69 @@ class EntitySync:
         if vault is not None:
             key = (vault.kind, self._new_id(vault.kind))
             await self._take_vault(key, vault, None, report.imported)
+
+    async def prepare_batch(
+        self, files: Sequence[ScannedFile], report: SyncReport
+    ) -> tuple[list[NewFile], list[ScannedFile]]:
+        """The first half of importing new files together: read them and write their ids
+        (one flush to disk for all). Returns what :meth:`commit_batch` stores, and the
+        files that changed under us (to import one at a time)."""
+        loaded = await asyncio.gather(*(self._read_new(file, report) for file in files))
+        prepared: list[tuple[ScannedFile, Key, VaultText, str, Entity]] = []
+        for file, vault in zip(files, loaded, strict=True):
+            if vault is not None:
+                key = (vault.kind, self._new_id(vault.kind))
+                location = self.files.location(vault.kind, vault.path)
+                named = replace(vault.entity, id=key[1])
+                wanted = self._normal(named)
+                text = render_entity(wanted, vault.text, location, old=vault.entity)
+                if wanted is not named:  # cards got block ids: read back what was written
+                    wanted = parse_entity(key[0], location, text)
+                prepared.append((file, key, vault, text, wanted))
+        changed = [(f, k, v, t, e) for f, k, v, t, e in prepared if t != v.text]
+        written = await self.files.write_many(
+            [(v.path, t, v.fmt, v.hash, k[1]) for _, k, v, t, _ in changed]
+        )
+        digests = {v.path: d for (_, _, v, _, _), d in zip(changed, written, strict=True)}
+        retry: list[ScannedFile] = []
+        items: list[NewFile] = []
+        for file, key, vault, text, entity in prepared:
+            digest = digests.get(vault.path, vault.hash)
+            if isinstance(digest, FileChanged):
+                retry.append(file)
+            elif isinstance(digest, Exception):
+                report.problems.append(Problem(vault.path, str(digest)))
+            else:
+                items.append(NewFile(key, vault, text, digest, entity))
+        return items, retry
+
+    async def commit_batch(self, items: Sequence[NewFile], report: SyncReport) -> None:
+        """The second half: hand the new files' entities and bases to the repository at
+        once (``put_new``); a refused one's file goes back to what the user wrote."""
+        assert isinstance(self.repository, BatchRepository)
+        outcomes = await self.repository.put_new(
+            [
+                (
+                    item.entity,
+                    SyncBase(item.key[0], item.key[1], item.vault.path, item.text, item.digest),
+                )
+                for item in items
+            ]
+        )
+        for item, outcome in zip(items, outcomes, strict=True):
+            if outcome is None:
+                report.imported.append(item.key)
+                continue
+            vault = item.vault
+            if item.digest != vault.hash:
+                await self.files.write(vault.path, vault.text, vault.fmt, expected=item.digest)
+            report.problems.append(Problem(vault.path, str(outcome)))
+
+    async def _read_new(self, file: ScannedFile, report: SyncReport) -> VaultText | None:
+        try:
+            return await self._load(file, report)
+        except UnreadableFile:
+            return None
 
     async def resolve(
         self,

@@ -21,7 +21,7 @@ from vault_sync.model import EntityKind, new_entity_id
 from vault_sync.paths import VaultLayout
 from vault_sync.reconcile import EntitySync, Key, Side
 from vault_sync.report import Problem, SyncReport
-from vault_sync.repository import SyncBase, SyncRepository
+from vault_sync.repository import BatchRepository, SyncBase, SyncRepository
 from vault_sync.scanner import ScannedFile
 from vault_sync.vault_files import VaultFiles
 from vault_sync.watcher import VaultEvent, VaultWatcher
@@ -31,6 +31,8 @@ __all__ = ["Progress", "Side", "VaultSync"]
 log = logging.getLogger("vault_sync")
 
 _ATTEMPTS = 3
+_BATCH = 500
+"""New files imported together (a repository that takes batches gets one call each)."""
 
 
 @dataclass
@@ -245,6 +247,27 @@ class VaultSync:
             done += 1
             if self.progress is not None:
                 self.progress(done, total)
+        if isinstance(self.repository, BatchRepository) and len(new) > 1:
+            # Each batch is stored while the next one is read and written.
+            storing: asyncio.Task[None] | None = None
+            retry: list[ScannedFile] = []
+            try:
+                for start in range(0, len(new), _BATCH):
+                    chunk = new[start : start + _BATCH]
+                    items, changed = await self._entities.prepare_batch(chunk, report)
+                    retry.extend(changed)
+                    if storing is not None:
+                        await storing
+                    storing = asyncio.create_task(self._entities.commit_batch(items, report))
+                    done += len(chunk)
+                    if self.progress is not None:
+                        self.progress(done, total)
+            finally:
+                if storing is not None:
+                    await storing
+            for file in retry:
+                await self._attempt(report, new_file=file)
+            return
         for file in new:
             await self._attempt(report, new_file=file)
             done += 1

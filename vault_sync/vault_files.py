@@ -5,20 +5,58 @@ makes, off the event loop, with the bookkeeping that recognises our own writes' 
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from vault_sync.codec import parse_entity, read_id
-from vault_sync.encoding import TextFormat, content_hash, decode
+from vault_sync.encoding import TextFormat, content_hash, decode, encode
+from vault_sync.errors import FileChanged, UnsafePath
 from vault_sync.model import Entity, EntityKind
-from vault_sync.paths import VaultLayout
+from vault_sync.paths import VaultLayout, check_relative
 from vault_sync.report import Problem
 from vault_sync.scanner import ScannedFile, VaultScanner
-from vault_sync.writer import Expected, remove_file, write_text
+from vault_sync.writer import (
+    Expected,
+    Staged,
+    flush_renames,
+    flush_staged,
+    remove_file,
+    replace_staged,
+    stage,
+    write_text,
+)
 
 __all__ = ["VaultFiles", "VaultText"]
 
 _MAX_SUFFIX = 1000
+_IO_THREADS = 16
+_RUNS = 8
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+@functools.cache
+def _io_pool() -> ThreadPoolExecutor:
+    """Threads for file reads and writes: many at once while importing a big vault (they
+    wait on the disk, not on Python)."""
+    return ThreadPoolExecutor(_IO_THREADS, thread_name_prefix="vault-io")
+
+
+async def _parallel(fn: Callable[[list[A]], T], items: list[A]) -> list[T]:
+    """``fn`` over ``items`` cut into a few runs, one thread each (file creation waits on
+    the disk; a thread per file would cost more in hand-offs than it saves)."""
+    size = max(1, -(-len(items) // _RUNS))
+    runs = [items[start : start + size] for start in range(0, len(items), size)]
+    return list(await asyncio.gather(*(_io(fn, run) for run in runs)))
+
+
+async def _io(fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_io_pool(), functools.partial(fn, *args, **kwargs))
 
 
 @dataclass(frozen=True)
@@ -77,7 +115,7 @@ class VaultFiles:
         Raises:
             UnreadableFile: it cannot be decoded or parsed.
         """
-        data = await asyncio.to_thread(self._scanner.read, file.path)
+        data = await _io(self._scanner.read, file.path)
         if data is None:
             self.index.pop(file.path, None)
             return None
@@ -93,13 +131,81 @@ class VaultFiles:
             FileChanged: the file does not hold ``expected``.
         """
         target = self.layout.resolve(path)
-        digest = await asyncio.to_thread(write_text, target, text, fmt, expected=expected)
+        digest = await _io(write_text, target, text, fmt, expected=expected)
+        self._noted_write(path, digest, read_id(text))
+        return digest
+
+    async def write_many(
+        self, items: list[tuple[str, str, TextFormat, Expected, str]]
+    ) -> list[str | Exception]:
+        """Write many files atomically and in parallel, with one flush to disk for all;
+        for each, its new hash or why it was not written (:class:`UnsafePath`,
+        :class:`FileChanged`, an ``OSError``). Each item is ``(path, text, format,
+        expected, the id the text holds)``."""
+        out: list[str | Exception] = [""] * len(items)
+        safe: set[str] = set()  # folders already checked in this batch
+        targets: list[tuple[int, Path]] = []
+        for index, (path, *_) in enumerate(items):
+            try:
+                targets.append((index, self._target(path, safe)))
+            except UnsafePath as exc:
+                out[index] = exc
+
+        def staged(chunk: list[tuple[int, Path]]) -> list[Staged | Exception]:
+            done: list[Staged | Exception] = []
+            for index, target in chunk:
+                _, text, fmt, expected, _ = items[index]
+                try:
+                    done.append(stage(target, encode(text, fmt), expected))
+                except OSError as exc:
+                    done.append(exc)
+            return done
+
+        def replaced(chunk: list[tuple[int, Staged]]) -> list[str | Exception]:
+            done: list[str | Exception] = []
+            for _, file in chunk:
+                try:
+                    done.append(replace_staged(file))
+                except (FileChanged, UnsafePath, OSError) as exc:
+                    done.append(exc)
+            return done
+
+        files = [f for part in await _parallel(staged, targets) for f in part]
+        await _io(flush_staged)
+        ready: list[tuple[int, Staged]] = []
+        for (index, _), file in zip(targets, files, strict=True):
+            if isinstance(file, Staged):
+                ready.append((index, file))
+            else:
+                out[index] = file
+        results = [r for part in await _parallel(replaced, ready) for r in part]
+        await _io(flush_renames, {file.path.parent for _, file in ready})
+        for (index, _), result in zip(ready, results, strict=True):
+            out[index] = result
+            if isinstance(result, str):
+                path, _, _, _, entity_id = items[index]
+                self._noted_write(path, result, entity_id)
+        return out
+
+    def _target(self, path: str, safe: set[str]) -> Path:
+        """:meth:`VaultLayout.resolve`, checking each folder once per batch."""
+        folder = path.rpartition("/")[0]
+        if folder not in safe:
+            target = self.layout.resolve(path)
+            safe.add(folder)
+            return target
+        check_relative(path)
+        target = self.layout.root / path
+        if target.is_symlink():
+            raise UnsafePath(f"{path!r} is a symlink; sync does not write through links")
+        return target
+
+    def _noted_write(self, path: str, digest: str, entity_id: str | None) -> None:
         self._written[path] = digest
         self._removed.discard(path)
         kind = self.layout.kind_of(path)
         if kind is not None:
-            self.index[path] = ScannedFile(path, kind, digest, read_id(text))
-        return digest
+            self.index[path] = ScannedFile(path, kind, digest, entity_id)
 
     async def remove(self, path: str, *, expected: Expected) -> None:
         """Delete a file if it holds ``expected``.

@@ -11,6 +11,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -19,9 +20,14 @@ from vault_sync.errors import FileChanged, UnsafePath
 
 __all__ = [
     "ANY_CONTENT",
+    "Staged",
     "current_hash",
+    "flush_renames",
+    "flush_staged",
     "move_file",
     "remove_file",
+    "replace_staged",
+    "stage",
     "write_bytes",
     "write_text",
 ]
@@ -37,6 +43,9 @@ ANY_CONTENT: Final = _AnyContent()
 
 Expected = str | None | _AnyContent
 """What the file must hold before a change: a content hash, None for "must not exist"."""
+
+
+_CAN_SYNC = hasattr(os, "sync")
 
 
 def current_hash(path: Path) -> str | None:
@@ -75,18 +84,21 @@ def write_bytes(path: Path, data: bytes, *, expected: Expected = ANY_CONTENT) ->
         FileChanged: the file does not hold ``expected`` (checked just before the rename).
         UnsafePath: ``path`` is a symlink.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o644
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+        if not hasattr(os, "fchmod"):
+            os.chmod(temp, mode)
         _check(path, expected)
         os.replace(temp, path)
     except BaseException:
@@ -95,6 +107,71 @@ def write_bytes(path: Path, data: bytes, *, expected: Expected = ANY_CONTENT) ->
         raise
     _fsync_dir(path.parent)
     return content_hash(data)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file's new content, written to a temp file beside it, not yet renamed over it."""
+
+    path: Path
+    temp: str
+    data: bytes
+    expected: Expected
+
+
+def stage(path: Path, data: bytes, expected: Expected) -> Staged:
+    """Write ``data`` to a temp file beside ``path`` (not flushed to disk: see
+    :func:`flush_staged`)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        if not _CAN_SYNC:
+            handle.flush()
+            os.fsync(handle.fileno())
+    os.chmod(temp, mode)
+    return Staged(path, temp, data, expected)
+
+
+def flush_staged() -> None:
+    """Put every staged file's data on disk, with one ``sync()``: after it, renaming them
+    over their targets is atomic and durable (where there is no ``sync()``, :func:`stage`
+    fsyncs each file instead)."""
+    if _CAN_SYNC:
+        os.sync()
+
+
+def replace_staged(staged: Staged) -> str:
+    """Rename a staged (and flushed) file over its target if that still holds what it is
+    expected to; returns the new content hash. Make the renames durable with
+    :func:`flush_renames` once all are done.
+
+    Raises:
+        FileChanged: the target does not hold what was expected (the temp file is removed).
+        UnsafePath: the target is a symlink.
+    """
+    try:
+        _check(staged.path, staged.expected)
+        os.replace(staged.temp, staged.path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staged.temp)
+        raise
+    return content_hash(staged.data)
+
+
+def flush_renames(folders: set[Path]) -> None:
+    """Make the renames done in ``folders`` durable: one ``sync()`` where there is one,
+    else an fsync per folder."""
+    if _CAN_SYNC:
+        os.sync()
+    else:
+        for folder in folders:
+            _fsync_dir(folder)
 
 
 def write_text(path: Path, text: str, fmt: TextFormat, *, expected: Expected = ANY_CONTENT) -> str:

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from mcp_workbench.audit import AuditEntry, AuditLog, current_origin
 from mcp_workbench.errors import Conflict, InvalidInput
 from mcp_workbench.events import EventBus
-from mcp_workbench.store import Database, Event, EventDraft, append
+from mcp_workbench.store import Database, Event, EventDraft, append_many
 
 __all__ = [
     "Limits",
@@ -144,7 +144,7 @@ class ServiceCore:
         def transaction(session: Session) -> list[Event]:
             now = round(self.clock(), 6)
             drafts = mutation(session, now)
-            events = [append(session, draft, actor=actor, ts=now) for draft in drafts]
+            events = append_many(session, drafts, actor=actor, ts=now)
             if audit is not None:
                 entries.extend(audit.record_changes(session, origin, events))
             return events

@@ -38,6 +38,7 @@ _WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
 _INLINE_TAG = re.compile(r"(?<![\w&#/])#([\w/-]*[A-Za-z_/-][\w/-]*)", re.UNICODE)
 _FENCE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 _MAX_PATH = 512
+_IN_CHUNK = 500  # values per IN (...) list: well under every backend's parameter limit
 
 
 def note_uri(path: str) -> str:
@@ -217,6 +218,72 @@ class NoteService:
         if events:  # the event holds the new state: no need to read it back
             return note_from_row(NoteRow(**events[-1].payload["note"]))
         return await self.read(clean)
+
+    def prepare(
+        self,
+        path: str,
+        body: str,
+        *,
+        frontmatter: dict[str, Any] | None = None,
+        note_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The state of a new note (without id, version and times), validated.
+
+        Raises:
+            InvalidInput: bad path, title or tags, or an oversized body.
+        """
+        clean = note_path(path)
+        limits = self.core.limits
+        check_size("note body", body, limits.max_body_bytes)
+        meta = dict(frontmatter or {})
+        title = _title(clean, meta)
+        if len(title) > limits.max_title_chars:
+            raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
+        return {
+            "id": note_id,
+            "path": clean,
+            "title": title,
+            "body": body,
+            "frontmatter": meta,
+            "tags": normalize_tags([*_frontmatter_tags(meta), *inline_tags(body)]),
+            "links": parse_links(body),
+        }
+
+    @staticmethod
+    def creations(
+        session: Session, states: builtins.list[dict[str, Any]], now: float
+    ) -> tuple[builtins.list[EventDraft], builtins.list[Exception | None]]:
+        """Inside a transaction: the events creating the notes ``states`` (from
+        :meth:`prepare`), and for each the reason it was refused (a path or id already
+        taken), or None."""
+        paths = [state["path"] for state in states]
+        ids = [state["id"] for state in states if state["id"]]
+        taken_paths: set[str] = set()
+        taken_ids: set[str] = set()
+        for start in range(0, len(paths), _IN_CHUNK):
+            part = paths[start : start + _IN_CHUNK]
+            taken_paths.update(
+                session.exec(select(NoteRow.path).where(col(NoteRow.path).in_(part)))
+            )
+        for start in range(0, len(ids), _IN_CHUNK):
+            part = ids[start : start + _IN_CHUNK]
+            taken_ids.update(session.exec(select(NoteRow.id).where(col(NoteRow.id).in_(part))))
+        drafts: builtins.list[EventDraft] = []
+        outcomes: builtins.list[Exception | None] = []
+        for state in states:
+            note_id = state["id"] or new_id()
+            if state["path"] in taken_paths:
+                outcomes.append(Conflict(f"a note exists at {state['path']}"))
+                continue
+            if note_id in taken_ids:
+                outcomes.append(Conflict(f"a note with id {note_id!r} exists at another path"))
+                continue
+            taken_paths.add(state["path"])
+            taken_ids.add(note_id)
+            payload = {**state, "id": note_id, "version": 1, "created_at": now, "updated_at": now}
+            drafts.append(EventDraft("note.created", "note", note_id, 1, {"note": payload}))
+            outcomes.append(None)
+        return drafts, outcomes
 
     async def move(
         self, path: str, new_path: str, *, expected_version: int | None = None, actor: str

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from mcp_workbench.store.database import Database, sqlite_url
-from mcp_workbench.store.events import Event, EventDraft, append, events_after, last_seq
+from mcp_workbench.store.events import (
+    Event,
+    EventDraft,
+    append,
+    append_many,
+    events_after,
+    last_seq,
+)
 from mcp_workbench.store.search import NoteHit, search_notes
 
 __all__ = [
@@ -12,6 +19,7 @@ __all__ = [
     "EventDraft",
     "NoteHit",
     "append",
+    "append_many",
     "events_after",
     "last_seq",
     "search_notes",

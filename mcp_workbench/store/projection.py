@@ -10,10 +10,10 @@ Payloads carry the entity's full new state (``"prompt"``, ``"note"``, ``"board"`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, insert
 from sqlmodel import Session, col, delete, update
 
 from mcp_workbench.store.tables import (
@@ -30,7 +30,7 @@ from mcp_workbench.store.tables import (
 if TYPE_CHECKING:
     from mcp_workbench.store.events import Event
 
-__all__ = ["KINDS", "apply"]
+__all__ = ["KINDS", "apply", "apply_many"]
 
 _Apply = Callable[[Session, dict[str, Any]], None]
 
@@ -176,6 +176,35 @@ KINDS: dict[str, _Apply] = {
     "feedback.created": _feedback,
 }
 """Every event kind the store knows, and how it changes the state tables."""
+
+
+_NOTES: Table = NoteRow.__table__  # type: ignore[attr-defined]
+
+
+def _notes_created(session: Session, payloads: list[dict[str, Any]]) -> None:
+    session.flush()
+    session.connection().execute(insert(_NOTES), [payload["note"] for payload in payloads])
+
+
+BULK: dict[str, Callable[[Session, list[dict[str, Any]]], None]] = {
+    "note.created": _notes_created,
+}
+"""Event kinds whose runs are written with one statement (a vault's first import)."""
+
+
+def apply_many(session: Session, events: Sequence[Event]) -> None:
+    """:func:`apply` each event in order; runs of a kind in :data:`BULK` at once."""
+    run: list[Event] = []
+    for event in [*events, None]:
+        if run and (event is None or event.kind != run[0].kind):
+            if len(run) > 1 and run[0].kind in BULK:
+                BULK[run[0].kind](session, [e.payload for e in run])
+            else:
+                for queued in run:
+                    apply(session, queued)
+            run = []
+        if event is not None:
+            run.append(event)
 
 
 def apply(session: Session, event: Event) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from sqlalchemy import Table, insert
 from sqlmodel import Session, col, delete, select
 
 from mcp_workbench.errors import Conflict, NotFound, StoreError, WorkbenchError
@@ -32,8 +33,9 @@ from mcp_workbench.service import (
 )
 from mcp_workbench.service import PromptArgument as StoreArgument
 from mcp_workbench.service.board_content import BoardContent, CardContent, LaneContent
-from mcp_workbench.service.notes import inline_tags, note_from_row
+from mcp_workbench.service.notes import NoteService, inline_tags, note_from_row
 from mcp_workbench.service.templates import placeholders
+from mcp_workbench.store import EventDraft
 from mcp_workbench.store.tables import BoardRow, NoteRow, PromptRow, VaultBaseRow, VaultKeyRow
 from mcp_workbench.vault.cards import CardFields, card_fields, card_text
 from vault_sync import (
@@ -200,6 +202,21 @@ def _base(row: VaultBaseRow) -> SyncBase:
     )
 
 
+def _base_row(base: SyncBase) -> VaultBaseRow:
+    return VaultBaseRow(
+        kind=base.kind.value,
+        entity_id=base.entity_id,
+        path=base.path,
+        text=base.text,
+        file_hash=base.file_hash,
+        conflict_path=base.conflict.path if base.conflict else None,
+        conflict_hash=base.conflict.hash if base.conflict else None,
+    )
+
+
+_BASES: Table = VaultBaseRow.__table__  # type: ignore[attr-defined]
+
+
 def _store_key(session: Session, kind: EntityKind, entity_id: str) -> str | None:
     """The store key of the item a file with ``entity_id`` stands for; None when that key
     is another file's."""
@@ -361,6 +378,51 @@ class StoreRepository:
         except WorkbenchError as exc:
             raise RepositoryRefused(str(exc)) from exc
 
+    async def put_new(self, items: Sequence[tuple[Entity, SyncBase]]) -> Sequence[Exception | None]:
+        """New notes in one transaction with their bases (the first import of a vault);
+        prompts and boards one by one."""
+        outcomes: list[Exception | None] = [None] * len(items)
+        notes: list[tuple[int, dict[str, Any], SyncBase]] = []
+        for n, (entity, base) in enumerate(items):
+            if not isinstance(entity, VaultNote):
+                continue
+            try:
+                state = self.workbench.notes.prepare(
+                    entity.path,
+                    entity.body,
+                    frontmatter=_note_frontmatter(entity),
+                    note_id=entity.id,
+                )
+            except WorkbenchError as exc:
+                outcomes[n] = RepositoryRefused(str(exc))
+                continue
+            notes.append((n, state, base))
+
+        def mutation(session: Session, now: float) -> list[EventDraft]:
+            drafts, refusals = NoteService.creations(session, [s for _, s, _ in notes], now)
+            rows = []
+            for (n, _, base), refusal in zip(notes, refusals, strict=True):
+                if refusal is not None:
+                    outcomes[n] = RepositoryRefused(str(refusal))
+                else:
+                    rows.append(_base_row(base).model_dump())
+            if rows:
+                session.connection().execute(insert(_BASES), rows)
+            return drafts
+
+        if notes:
+            await self.workbench.core.commit(mutation, self.actor)
+        for n, (entity, base) in enumerate(items):
+            if isinstance(entity, VaultNote):
+                continue
+            try:
+                await self.put_entity(entity)
+            except RepositoryRefused as exc:
+                outcomes[n] = exc
+                continue
+            await self.put_base(base)
+        return outcomes
+
     async def _put_note(self, note: VaultNote) -> None:
         key = await self.key_of(EntityKind.NOTE, note.id)
         if key is None:
@@ -499,15 +561,7 @@ class StoreRepository:
         return None if row is None else _base(row)
 
     async def put_base(self, base: SyncBase) -> None:
-        row = VaultBaseRow(
-            kind=base.kind.value,
-            entity_id=base.entity_id,
-            path=base.path,
-            text=base.text,
-            file_hash=base.file_hash,
-            conflict_path=base.conflict.path if base.conflict else None,
-            conflict_hash=base.conflict.hash if base.conflict else None,
-        )
+        row = _base_row(base)
         await self._write(lambda s: s.merge(row))
 
     async def delete_base(self, kind: EntityKind, entity_id: str) -> None:
