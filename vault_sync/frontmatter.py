@@ -232,6 +232,7 @@ DELETE: Final[Any] = _Delete()
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_KEEP = re.compile(r"[|>](?:[1-9]?\+|\+[1-9]?)")
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -263,7 +264,7 @@ def _add_plain_key(frontmatter: str, key: str, value: str) -> str | None:
     for line in lines:
         if line[:1] in "\"'?&*!|>%@`{[" or line.startswith((f"{key}:", f"{key} :")):
             return None
-        if "|+" in line or ">+" in line:  # a value that keeps the blank lines at the end
+        if _KEEP.search(line):  # a block scalar that keeps the blank lines at its end
             return None
     body = frontmatter.rstrip("\n")
     tail = frontmatter[len(body) :]

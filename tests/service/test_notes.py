@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
 from mcp_workbench.service import Workbench, note_path, note_uri
+from mcp_workbench.store import EventDraft
 
 ACTOR = "tester"
 
@@ -179,3 +181,40 @@ async def test_read_by_id_survives_a_move(workbench: Workbench) -> None:
     assert (await workbench.notes.read_id(note.id)).path == "second.md"
     with pytest.raises(NotFound):
         await workbench.notes.read_id("nope")
+
+
+async def test_many_notes_are_created_in_one_change(workbench: Workbench) -> None:
+    """What a vault's first import uses: one transaction, one event per note, refusals
+    for paths or ids already taken; a replay of the log gives the same state."""
+    from mcp_workbench.store.rebuild import verify
+
+    await workbench.notes.write("taken.md", "here first", actor=ACTOR)
+    notes = workbench.notes
+    states = [
+        notes.prepare("a.md", "one #x [[b]]", frontmatter={"tags": ["y"]}, note_id="id-a"),
+        notes.prepare("b.md", "two"),
+        notes.prepare("taken.md", "clash by path"),
+        notes.prepare("c.md", "clash by id", note_id="id-a"),
+        notes.prepare("b.md", "clash within the batch"),
+    ]
+    outcomes: list[Exception | None] = []
+
+    def mutation(session: Session, now: float) -> list[EventDraft]:
+        drafts, refusals = notes.creations(session, states, now)
+        outcomes.extend(refusals)
+        return drafts
+
+    events = await workbench.core.commit(mutation, ACTOR)
+    assert [e.kind for e in events] == ["note.created", "note.created"]
+    assert [type(o).__name__ if o else None for o in outcomes] == [
+        None,
+        None,
+        "Conflict",
+        "Conflict",
+        "Conflict",
+    ]
+    a = await notes.read("a.md")
+    assert (a.id, a.tags, a.links) == ("id-a", ["y", "x"], ["b"])
+    assert (await notes.read("taken.md")).body == "here first"
+    assert [hit.path for hit in await notes.search("two")] == ["b.md"]
+    assert await workbench.db.write(verify, rollback=True) == []

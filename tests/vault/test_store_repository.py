@@ -98,6 +98,7 @@ async def test_demo_vault_is_imported_with_ids_and_a_second_sync_does_nothing(
     assert again == SyncReport()
     assert {p: p.read_bytes() for p in synced.root.rglob("*.md")} == before
     assert await wb.last_seq() == last
+    assert await wb.db.write(verify, rollback=True) == []  # the batch replays the same
 
 
 async def test_a_card_changed_in_the_store_rewrites_only_its_line(synced: Synced) -> None:

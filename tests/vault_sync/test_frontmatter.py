@@ -151,3 +151,24 @@ def test_document_text_uses_its_own_fences() -> None:
     doc = Document("a: 1\n", "body", "---\n", "---\n")
     assert doc.text == "---\na: 1\n---\nbody"
     assert Document(None, "only body").text == "only body"
+
+
+_ids = st.text(alphabet="0123456789abcdefe-_", min_size=1, max_size=20) | st.sampled_from(
+    ["1e5", "12e45", "0x1f", "true", "null", "no", "0123", "abc"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(_keys.filter(lambda k: k != "id"), _values, min_size=1, max_size=4),
+    _ids,
+    st.sampled_from(["", "\n", "\n\n", "# a comment\n"]),
+)
+def test_adding_an_id_to_parsed_frontmatter_matches_the_careful_path(
+    start: dict[str, object], new_id: str, tail: str
+) -> None:
+    """The shortcut for a new id (no parsing) writes what the key-by-key path writes."""
+    before = update_frontmatter(None, start) + tail
+    quick = update_frontmatter(before, {"id": new_id}, valid=True)
+    assert quick == update_frontmatter(before, {"id": new_id})
+    assert parse_frontmatter(quick) == {**parse_frontmatter(before), "id": new_id}

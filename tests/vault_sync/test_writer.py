@@ -75,3 +75,61 @@ def test_remove_and_move_check_the_content(tmp_path: Path) -> None:
     assert current_hash(tmp_path / "sub" / "c.md") == content_hash(b"v1")
     remove_file(other, expected=content_hash(b"taken"))
     assert current_hash(other) is None
+
+
+def test_staged_files_replace_their_targets_only_if_unchanged(tmp_path: Path) -> None:
+    from vault_sync.writer import flush_renames, flush_staged, replace_staged, stage
+
+    kept, moved = tmp_path / "kept.md", tmp_path / "sub" / "new.md"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    first = stage(kept, b"new", content_hash(b"old"))
+    second = stage(moved, b"fresh", None)
+    flush_staged()
+    assert kept.read_bytes() == b"old"  # nothing is replaced before the renames
+    assert replace_staged(first) == content_hash(b"new")
+    kept.write_bytes(b"edited meanwhile")
+    late = stage(kept, b"ours", content_hash(b"new"))
+    with pytest.raises(FileChanged):
+        replace_staged(late)
+    assert replace_staged(second) == content_hash(b"fresh")
+    flush_renames({kept.parent, moved.parent})
+    assert kept.read_bytes() == b"edited meanwhile"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert moved.read_bytes() == b"fresh"
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+async def test_write_many_writes_each_file_or_says_why_not(tmp_path: Path) -> None:
+    from vault_sync.encoding import DEFAULT_FORMAT
+    from vault_sync.paths import VaultLayout
+    from vault_sync.vault_files import VaultFiles
+
+    root = tmp_path / "vault"
+    folder = root / "Workbench" / "Knowledge"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("a\n")
+    (folder / "b.md").write_text("b\n")
+    outside = tmp_path / "outside.md"
+    outside.write_text("x\n")
+    (folder / "link.md").symlink_to(outside)
+    files = VaultFiles(VaultLayout(root))
+    k = "Workbench/Knowledge"
+    results = await files.write_many(
+        [
+            (f"{k}/a.md", "A\n", DEFAULT_FORMAT, content_hash(b"a\n"), "id-a"),
+            (f"{k}/b.md", "B\n", DEFAULT_FORMAT, content_hash(b"not what is there"), "id-b"),
+            (f"{k}/link.md", "L\n", DEFAULT_FORMAT, None, "id-l"),
+            (f"{k}/../../outside.md", "O\n", DEFAULT_FORMAT, None, "id-o"),
+        ]
+    )
+    assert results[0] == content_hash(b"A\n")
+    assert isinstance(results[1], FileChanged)
+    assert isinstance(results[2], UnsafePath)
+    assert isinstance(results[3], UnsafePath)
+    assert (folder / "a.md").read_text() == "A\n"
+    assert (folder / "b.md").read_text() == "b\n"
+    assert outside.read_text() == "x\n"
+    assert files.index[f"{k}/a.md"].entity_id == "id-a"
+    assert files.is_echo(f"{k}/a.md", files.index[f"{k}/a.md"])
