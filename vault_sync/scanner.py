@@ -38,9 +38,15 @@ class VaultScanner:
     def __init__(self, layout: VaultLayout) -> None:
         self.layout = layout
         self._cache: dict[str, tuple[int, int, ScannedFile]] = {}
+        self._kept: dict[str, bytes] = {}
+        self._keep_left = 0
 
-    def scan(self) -> tuple[dict[str, ScannedFile], list[Problem]]:
-        """Every managed file by vault-relative path, and the files refused (symlinks)."""
+    def scan(self, *, keep: int = 0) -> tuple[dict[str, ScannedFile], list[Problem]]:
+        """Every managed file by vault-relative path, and the files refused (symlinks).
+        Up to ``keep`` bytes of the files read are kept for :meth:`take` (a first import
+        then reads each file once)."""
+        self._kept.clear()
+        self._keep_left = keep
         files: dict[str, ScannedFile] = {}
         problems: list[Problem] = []
         top = self.layout.managed_dir
@@ -93,7 +99,24 @@ class VaultScanner:
             return None
         found = _inspect(path, kind, data)
         self._cache[path] = (info.st_mtime_ns, info.st_size, found)
+        if len(data) <= self._keep_left:
+            self._kept[path] = data
+            self._keep_left -= len(data)
         return found
+
+    def seen(self, path: str, digest: str) -> tuple[int, int] | None:
+        """The (mtime_ns, size) the file had when it was hashed as ``digest``, if it was."""
+        cached = self._cache.get(path)
+        return cached[:2] if cached is not None and cached[2].hash == digest else None
+
+    def take(self, path: str, digest: str) -> bytes | None:
+        """The bytes a scan kept of a file, if they are ``digest``'s (once)."""
+        data = self._kept.pop(path, None)
+        return data if data is not None and content_hash(data) == digest else None
+
+    def forget_kept(self) -> None:
+        """Drop the bytes the last scan kept."""
+        self._kept.clear()
 
     def read(self, path: str) -> bytes | None:
         """The file's bytes, None when it is gone."""

@@ -16,8 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vault_sync.errors import FileChanged, NotConflicted, RepositoryRefused, UnsafePath
-from vault_sync.model import EntityKind, new_entity_id
+from vault_sync.codec import parse_entity, same_entity
+from vault_sync.errors import (
+    FileChanged,
+    NotConflicted,
+    RepositoryRefused,
+    UnreadableFile,
+    UnsafePath,
+)
+from vault_sync.model import Entity, EntityKind, new_entity_id
 from vault_sync.paths import VaultLayout
 from vault_sync.reconcile import EntitySync, Key, Side
 from vault_sync.report import Problem, SyncReport
@@ -33,6 +40,14 @@ log = logging.getLogger("vault_sync")
 _ATTEMPTS = 3
 _BATCH = 500
 """New files imported together (a repository that takes batches gets one call each)."""
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """Both sides as a reconcile found them: the bases and the repository's entities."""
+
+    bases: dict[Key, SyncBase]
+    entities: dict[Key, Entity]
 
 
 @dataclass
@@ -168,12 +183,35 @@ class VaultSync:
         report.problems.extend(await self.files.scan())
         bases = await self.repository.list_bases()
         keys: dict[Key, None] = {_key(base): None for base in bases}
+        entities: dict[Key, Entity] = {}
         for kind in EntityKind:
             for entity in await self.repository.list_entities(kind):
                 keys[kind, entity.id] = None
+                entities[kind, entity.id] = entity
         keys.update({(f.kind, f.entity_id): None for f in self.files.index.values() if f.entity_id})
-        await self._sync_keys(list(keys), report, all_new=True)
+        seen = _Seen({_key(base): base for base in bases}, entities)
+        try:
+            await self._sync_keys(list(keys), report, all_new=True, seen=seen)
+        finally:
+            self.files.forget_kept()
         return report
+
+    def _unchanged(self, key: Key, file: ScannedFile | None, seen: _Seen) -> bool:
+        """Whether, as the reconcile found them, neither the file nor the entity changed
+        since they last agreed: then there is nothing to read or write. (Anything else,
+        or any doubt, goes the careful way, which reads both sides afresh.)"""
+        base, entity = seen.bases.get(key), seen.entities.get(key)
+        if base is None or base.text is None or base.conflict is not None or entity is None:
+            return False
+        if file is None or file.problem is not None:
+            return False
+        if file.hash != base.file_hash or file.path != base.path:
+            return False
+        try:
+            agreed = parse_entity(key[0], self.files.location(key[0], base.path), base.text)
+        except UnreadableFile:
+            return False
+        return same_entity(entity, agreed)
 
     async def _sync_paths(self, paths: set[str], report: SyncReport) -> None:
         bases = await self.repository.list_bases()
@@ -222,8 +260,10 @@ class VaultSync:
         *,
         all_new: bool = False,
         new_in: set[str] | None = None,
+        seen: _Seen | None = None,
     ) -> None:
-        """Sync ``keys``, then import the new files (all, or those under ``new_in``)."""
+        """Sync ``keys``, then import the new files (all, or those under ``new_in``);
+        ``seen`` is what a reconcile read of both sides, to skip what did not change."""
         for file in self.files.index.values():
             if file.problem is not None and (all_new or (new_in and file.path in new_in)):
                 report.problems.append(Problem(file.path, file.problem))
@@ -242,8 +282,9 @@ class VaultSync:
         if self.progress is not None and total:
             self.progress(0, total)
         for key in todo:
-            if key not in matching.blocked:
-                await self._attempt(report, key=key, file=matching.files.get(key))
+            found = matching.files.get(key)
+            if key not in matching.blocked and not (seen and self._unchanged(key, found, seen)):
+                await self._attempt(report, key=key, file=found)
             done += 1
             if self.progress is not None:
                 self.progress(done, total)

@@ -34,7 +34,8 @@ __all__ = ["VaultFiles", "VaultText"]
 
 _MAX_SUFFIX = 1000
 _IO_THREADS = 16
-_RUNS = 8
+_RUNS = 4
+_KEEP_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -89,10 +90,16 @@ class VaultFiles:
         return self.layout.entity_path(kind, path)
 
     async def scan(self) -> list[Problem]:
-        """Rebuild the index from disk; returns the files refused (symlinks)."""
-        self.index, problems = await asyncio.to_thread(self._scanner.scan)
+        """Rebuild the index from disk; returns the files refused (symlinks). The bytes
+        read are kept (up to a bound) for the :meth:`load` that follows, until
+        :meth:`forget_kept`."""
+        self.index, problems = await _io(self._scanner.scan, keep=_KEEP_BYTES)
         self.scanned = True
         return problems
+
+    def forget_kept(self) -> None:
+        """Drop the bytes the last scan kept."""
+        self._scanner.forget_kept()
 
     async def refresh(self, path: str) -> ScannedFile | None:
         """Re-read one path into the index (bypassing the stat cache)."""
@@ -115,7 +122,9 @@ class VaultFiles:
         Raises:
             UnreadableFile: it cannot be decoded or parsed.
         """
-        data = await _io(self._scanner.read, file.path)
+        data = self._scanner.take(file.path, file.hash)
+        if data is None:
+            data = await _io(self._scanner.read, file.path)
         if data is None:
             self.index.pop(file.path, None)
             return None
@@ -154,9 +163,10 @@ class VaultFiles:
         def staged(chunk: list[tuple[int, Path]]) -> list[Staged | Exception]:
             done: list[Staged | Exception] = []
             for index, target in chunk:
-                _, text, fmt, expected, _ = items[index]
+                path, text, fmt, expected, _ = items[index]
+                seen = self._scanner.seen(path, expected) if isinstance(expected, str) else None
                 try:
-                    done.append(stage(target, encode(text, fmt), expected))
+                    done.append(stage(target, encode(text, fmt), expected, seen))
                 except OSError as exc:
                     done.append(exc)
             return done

@@ -56,6 +56,14 @@ def current_hash(path: Path) -> str | None:
         return None
 
 
+def _stat_of(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def _check(path: Path, expected: Expected) -> None:
     if path.is_symlink():
         raise UnsafePath(f"{path} is a symlink; sync does not write through links")
@@ -117,9 +125,14 @@ class Staged:
     temp: str
     data: bytes
     expected: Expected
+    seen: tuple[int, int] | None = None
+    """The target's (mtime_ns, size) when it was read as ``expected``: while they stay
+    the same, the target is not read again to check it."""
 
 
-def stage(path: Path, data: bytes, expected: Expected) -> Staged:
+def stage(
+    path: Path, data: bytes, expected: Expected, seen: tuple[int, int] | None = None
+) -> Staged:
     """Write ``data`` to a temp file beside ``path`` (not flushed to disk: see
     :func:`flush_staged`)."""
     try:
@@ -134,7 +147,7 @@ def stage(path: Path, data: bytes, expected: Expected) -> Staged:
             handle.flush()
             os.fsync(handle.fileno())
     os.chmod(temp, mode)
-    return Staged(path, temp, data, expected)
+    return Staged(path, temp, data, expected, seen)
 
 
 def flush_staged() -> None:
@@ -155,7 +168,10 @@ def replace_staged(staged: Staged) -> str:
         UnsafePath: the target is a symlink.
     """
     try:
-        _check(staged.path, staged.expected)
+        if staged.seen is None or _stat_of(staged.path) != staged.seen:
+            _check(staged.path, staged.expected)
+        elif staged.path.is_symlink():
+            raise UnsafePath(f"{staged.path} is a symlink; sync does not write through links")
         os.replace(staged.temp, staged.path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

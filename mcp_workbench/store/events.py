@@ -113,8 +113,18 @@ def append_many(
         }
         for draft in drafts
     ]
-    statement = insert(_EVENTS).returning(_EVENTS.c.seq, sort_by_parameter_order=True)
-    seqs = [row[0] for row in session.connection().execute(statement, rows)]
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # The write lock is held from BEGIN IMMEDIATE: numbers after the last one are ours,
+        # and one executemany beats the row-by-row inserts RETURNING takes here.
+        start = last_seq(session)
+        seqs = list(range(start + 1, start + 1 + len(rows)))
+        connection.execute(
+            insert(_EVENTS), [{**row, "seq": seq} for row, seq in zip(rows, seqs, strict=True)]
+        )
+    else:
+        statement = insert(_EVENTS).returning(_EVENTS.c.seq, sort_by_parameter_order=True)
+        seqs = [row[0] for row in connection.execute(statement, rows)]
     events = [
         Event(seq, ts, actor, d.kind, d.entity, d.entity_id, d.version, d.payload)
         for seq, d in zip(seqs, drafts, strict=True)

@@ -133,3 +133,21 @@ async def test_write_many_writes_each_file_or_says_why_not(tmp_path: Path) -> No
     assert outside.read_text() == "x\n"
     assert files.index[f"{k}/a.md"].entity_id == "id-a"
     assert files.is_echo(f"{k}/a.md", files.index[f"{k}/a.md"])
+
+
+def test_a_staged_file_still_checks_a_target_whose_stat_moved(tmp_path: Path) -> None:
+    """The (mtime, size) shortcut only skips re-reading a target that looks untouched."""
+    from vault_sync.writer import flush_staged, replace_staged, stage
+
+    target = tmp_path / "note.md"
+    target.write_bytes(b"as read")
+    info = target.stat()
+    seen = (info.st_mtime_ns, info.st_size)
+    late = stage(target, b"ours", content_hash(b"as read"), seen)
+    target.write_bytes(b"saved by the user meanwhile")
+    flush_staged()
+    with pytest.raises(FileChanged):
+        replace_staged(late)
+    assert target.read_bytes() == b"saved by the user meanwhile"
+    same = stage(target, b"ours", content_hash(b"saved by the user meanwhile"))
+    assert replace_staged(same) == content_hash(b"ours")
