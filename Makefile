@@ -46,7 +46,7 @@ test-jupyter: install  ## only the Jupyter extension's tests
 	$(JUPYTER_PYTEST) -n 2 tests/jupyter
 
 test-postgres: install  ## the store suites again, on a throwaway PostgreSQL server
-	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/test_cli_store.py
+	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/vault/test_store_repository.py tests/test_cli_store.py
 
 lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check .
