@@ -346,3 +346,12 @@ def test_bad_store_settings_are_clear_errors(tmp_path: Path) -> None:
     refused(no_dir, "cannot open the store", status=2)
     for command in ("db", "prompts", "notes", "boards"):
         assert re.search(rf"^    {command} ", ok(help_text).stdout, re.MULTILINE)
+
+
+def test_processes_starting_together_on_a_fresh_store_migrate_it_once(env: Env) -> None:
+    """Two clients launched at once (a server and a desktop client's stdio command) both
+    find an empty store: one migrates it, the others wait and find it done."""
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: run_cli("notes", "list", "--json", env=env), range(6)))
+    assert [r.returncode for r in results] == [0] * 6, [r.stderr[-300:] for r in results]
+    assert all(json.loads(r.stdout) == [] for r in results)

@@ -31,6 +31,9 @@ T = TypeVar("T")
 _PG_WRITE_LOCK = 0x6D637077  # "mcpw"
 
 
+_MIGRATION_LOCK = 0x6D6370776200  # "mcpwb": the advisory lock key migrations take
+
+
 def sqlite_url(path: str | Path) -> str:
     """The SQLAlchemy URL of a SQLite file."""
     return f"sqlite:///{Path(path)}"
@@ -103,7 +106,17 @@ class Database:
             StoreError: the database cannot be reached or migrated.
         """
         try:
-            with self.engine.begin() as connection:
+            # One migration at a time across processes (two starting on a fresh store
+            # would both create the tables): SQLite's write lock taken up front, or a
+            # PostgreSQL advisory lock held until the transaction ends.
+            with (
+                self.engine.connect().execution_options(sqlite_immediate=True) as connection,
+                connection.begin(),
+            ):
+                if not self.is_sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                    )
                 upgrade(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot migrate the store at {self.safe_url}: {exc}") from exc
