@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import dataclasses
 import itertools
@@ -54,6 +53,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+
+from bench.processes import LIVE_PIDS, kill_leftovers, log, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 MODERN = "2026-07-28"
@@ -77,18 +78,6 @@ except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
     PRIMARY_LOOP = "asyncio"
 
 Worker = Callable[["Meter"], Coroutine[Any, Any, None]]
-
-# PIDs we started and have not reaped yet: killed at exit whatever happens.
-_LIVE_PIDS: set[int] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    for pid in list(_LIVE_PIDS):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-        _LIVE_PIDS.discard(pid)
-
 
 # -- servers ---------------------------------------------------------------------------------
 
@@ -148,7 +137,7 @@ class Server:
                 env=env,
                 limit=1 << 22,
             )
-            _LIVE_PIDS.add(self.proc.pid)
+            LIVE_PIDS.add(self.proc.pid)
             self._pin()
             return
         self.proc = await asyncio.create_subprocess_exec(
@@ -159,7 +148,7 @@ class Server:
             cwd=ROOT,
             env=env,
         )
-        _LIVE_PIDS.add(self.proc.pid)
+        LIVE_PIDS.add(self.proc.pid)
         self._pin()
         await asyncio.wait_for(self._find_url(), _START_TIMEOUT)
         self._drain = asyncio.create_task(self._drain_stderr())
@@ -218,15 +207,9 @@ class Server:
                     proc.stdin.close()  # stdio servers end at EOF
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(proc.wait(), 3.0)
-                if proc.returncode is None:
-                    proc.send_signal(signal.SIGTERM)
-                    try:
-                        await asyncio.wait_for(proc.wait(), 5.0)
-                    except TimeoutError:
-                        proc.kill()
-                        await proc.wait()
+                await terminate(proc)
         finally:
-            _LIVE_PIDS.discard(proc.pid)
+            LIVE_PIDS.discard(proc.pid)
             if self._drain is not None:
                 self._drain.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -700,10 +683,6 @@ class Options:
     server_cpu: int | None = None  # --pin: the CPU servers run on (the client has another)
 
 
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def specs(opts: Options) -> list[ServerSpec]:
     out = []
     for family in ("ours", "sdk", "raw"):
@@ -1045,7 +1024,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        _kill_leftovers()
+        kill_leftovers()
     ratios, targets = analyse(results)
     failed = any(r.failed for r in results)
     if opts.json:

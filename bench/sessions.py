@@ -46,12 +46,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import itertools
 import os
 import re
-import signal
 import sys
 import tempfile
 import time
@@ -77,6 +75,7 @@ from bench.echo import (
     initialize_request,
     system_busy_seconds,
 )
+from bench.processes import LIVE_PIDS, kill_leftovers, log, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_BYTES = 20_000  # ours, per idle session
@@ -103,22 +102,6 @@ threading.Thread(target=dump_snapshots, daemon=True).start()
 from mcp_workbench.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
-
-# PIDs we started and have not reaped yet: killed at exit whatever happens.
-_LIVE_PIDS: set[int] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    for pid in list(_LIVE_PIDS):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-        _LIVE_PIDS.discard(pid)
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
 
 # -- servers ---------------------------------------------------------------------------------
 
@@ -155,7 +138,7 @@ class ServerProcess:
             cwd=ROOT,
             env=env,
         )
-        _LIVE_PIDS.add(self.proc.pid)
+        LIVE_PIDS.add(self.proc.pid)
         await asyncio.wait_for(self._find_addresses(set(kinds)), _START_TIMEOUT)
         self._drain = asyncio.create_task(self._drain_stderr())
 
@@ -235,15 +218,8 @@ class ServerProcess:
         if proc is None:
             return
         try:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), 5.0)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await terminate(proc)
         finally:
-            _LIVE_PIDS.discard(proc.pid)
             if proc.stdin is not None:
                 proc.stdin.close()
             if self._drain is not None:
@@ -892,7 +868,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        _kill_leftovers()
+        kill_leftovers()
     log(f"done in {time.perf_counter() - started:.0f} s")
     failed = any(r.failed for r in [*memory, *throughput])
     if opts.json:

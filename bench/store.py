@@ -68,6 +68,7 @@ from typing import Any, Protocol
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.processes import log, loop_factory
 from mcp_workbench.service import Workbench
 from mcp_workbench.store import Database, sqlite_url
 from mcp_workbench.store.search import fts5_query
@@ -87,10 +88,6 @@ _SQLITE_PRAGMAS = (
     "foreign_keys=ON",
     "busy_timeout=10000",
 )
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- the corpus --------------------------------------------------------------------------------
@@ -1189,14 +1186,6 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
 
 
-def _loop_factory() -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, str]:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
-        return None, "asyncio"
-    return uvloop.new_event_loop, "uvloop"
-
-
 def _peak_rss() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
@@ -1204,7 +1193,7 @@ def _peak_rss() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    factory, loop = _loop_factory()
+    factory, loop = loop_factory()
     backends: list[Backend] = [SqliteBackend()]
     if opts.database_url:
         backends.append(PostgresBackend(opts.database_url))

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import cProfile
 import functools
@@ -66,7 +65,6 @@ import pstats
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -89,6 +87,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.shared.subscriptions import ResourceUpdated
 
+from bench.processes import LIVE_PIDS, kill_leftovers, log, loop_factory, terminate
 from bench.store import Corpus, Rate, Window
 from mcp_workbench.config import Settings
 from mcp_workbench.demo import create_demo_vault
@@ -157,22 +156,6 @@ _REPOSITORY_METHODS = (
     "put_base",
     "delete_base",
 )
-
-# PIDs we started and have not reaped yet: killed at exit whatever happens.
-_LIVE_PIDS: set[int] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    for pid in list(_LIVE_PIDS):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-        _LIVE_PIDS.discard(pid)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
 
 # -- the vault -------------------------------------------------------------------------------
 
@@ -614,7 +597,7 @@ class ServerProcess:
             cwd=ROOT,
             env=self.env,
         )
-        _LIVE_PIDS.add(self.proc.pid)
+        LIVE_PIDS.add(self.proc.pid)
         await asyncio.wait_for(self._find_url(), _START_TIMEOUT)
         self._drain = asyncio.create_task(self._drain_stderr())
         return self.url
@@ -645,16 +628,7 @@ class ServerProcess:
         proc = self.proc
         if proc is None:
             return
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(proc.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(proc.pid, signal.SIGKILL)
-                await asyncio.wait_for(proc.wait(), 10)
-        _LIVE_PIDS.discard(proc.pid)
+        await terminate(proc, grace=10)
         if self._drain is not None:
             self._drain.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -1051,17 +1025,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
 
 
-def _loop_factory() -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, str]:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
-        return None, "asyncio"
-    return uvloop.new_event_loop, "uvloop"
-
-
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    factory, loop = _loop_factory()
+    factory, loop = loop_factory()
     imported: ImportResult | None = None
     profiles: list[ProfileResult] = []
     latency: LatencyResult | None = None
@@ -1083,7 +1049,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        _kill_leftovers()
+        kill_leftovers()
     log(f"done in {time.perf_counter() - started:.0f} s")
     failed = bool((imported and imported.failures) or (latency and latency.failures))
     if opts.json:
