@@ -38,6 +38,8 @@ __all__ = ["Progress", "Side", "VaultSync"]
 log = logging.getLogger("vault_sync")
 
 _ATTEMPTS = 3
+_MANY = 10
+"""Synced files of which not one may vanish at once without sync stopping to ask."""
 _BATCH = 500
 """New files imported together (a repository that takes batches gets one call each)."""
 
@@ -182,6 +184,17 @@ class VaultSync:
         report = SyncReport()
         report.problems.extend(await self.files.scan())
         bases = await self.repository.list_bases()
+        if bases and self._vanished(bases):
+            # A vault unmounted, moved away or swapped reads as every file deleted: never
+            # empty the repository on that.
+            where = self.layout.managed or "."
+            reason = (
+                f"none of the {len(bases)} synced files is in {self.layout.managed_dir} "
+                "(moved, unmounted, or another vault?): nothing synced"
+            )
+            report.problems.append(Problem(where, reason))
+            log.error("vault sync stopped: %s", reason)
+            return report
         keys: dict[Key, None] = {_key(base): None for base in bases}
         entities: dict[Key, Entity] = {}
         for kind in EntityKind:
@@ -195,6 +208,17 @@ class VaultSync:
         finally:
             self.files.forget_kept()
         return report
+
+    def _vanished(self, bases: Sequence[SyncBase]) -> bool:
+        """Whether the vault looks gone rather than edited: the managed folder is missing,
+        or not one of many synced files is left (a user deleting a few notes is not)."""
+        if not self.layout.managed_dir.is_dir():
+            return True
+        if len(bases) < _MANY:
+            return False
+        files = self.files.index.values()
+        ids = {(f.kind, f.entity_id) for f in files if f.entity_id}
+        return not any(b.path in self.files.index or _key(b) in ids for b in bases)
 
     def _unchanged(self, key: Key, file: ScannedFile | None, seen: _Seen) -> bool:
         """Whether, as the reconcile found them, neither the file nor the entity changed

@@ -16,8 +16,9 @@ import tornado.websocket
 from mcp_workbench import Settings
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.auth import AuthConfig, build_issuer
+from mcp_workbench.engine.resume import RelayChannel
 from mcp_workbench.transports.listeners import Listeners, start_listeners
-from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
+from tests.conftest import FIXTURE_TOOLS, eventually, fresh_data_dir
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -159,7 +160,10 @@ async def test_a_dropped_session_resumes_with_its_answers_in_order(
     first.drop()
     await asyncio.sleep(0.05)
     engine.registry.resource_updated("demo://readme")
-    await asyncio.sleep(0.6)  # both calls have finished while nobody was connected
+    [parked] = [s for s in engine.sessions if s.id == info["sessionId"]]
+    relay = parked.channel
+    assert isinstance(relay, RelayChannel)
+    await eventually(lambda: relay.held == 3, within=10)  # both calls ended, nobody there
 
     second = await served.peer(kind).connect()
     resumed = await second.request("workbench/resume", token=info["resumeToken"])

@@ -427,3 +427,32 @@ async def test_events_before_the_first_scan_run_a_full_reconcile(
     folder = await sync.handle_event(VaultEvent("deleted", f"{K}/Old", is_directory=True))
     assert not folder.changed
     assert len(repo.entities) == 2
+
+
+async def test_a_vault_that_looks_gone_is_not_read_as_everything_deleted(
+    sync: VaultSync, repo: InMemoryRepository, vault: VaultLayout, write: Write
+) -> None:
+    """An unmounted drive, a folder moved away or swapped: sync stops and says why, and
+    the repository keeps every entity. Deleting files is still a delete while some of
+    the synced ones are left."""
+    for n in range(12):
+        write(f"{K}/Note {n}.md", f"note {n}\n")
+    await sync.reconcile()
+    assert len(repo.entities) == 12
+    managed = vault.root / "Workbench"
+    managed.rename(vault.root.parent / "elsewhere")
+    report = await sync.reconcile()
+    assert "none of the 12 synced files" in report.problems[0].reason
+    assert len(repo.entities) == 12
+    (vault.root.parent / "elsewhere").rename(managed)
+    kept = (managed / "Knowledge" / "Note 0.md").read_text()
+    for path in (managed / "Knowledge").iterdir():
+        path.unlink()
+    report = await sync.reconcile()  # a dozen files gone at once, none left: stop
+    assert "none of the 12 synced files" in report.problems[0].reason
+    assert len(repo.entities) == 12
+    (managed / "Knowledge" / "Note 0.md").write_text(kept)
+    report = await sync.reconcile()  # one of them is back: the rest were deleted
+    assert report.problems == []
+    assert len(report.deleted_in_repository) == 11
+    assert len(repo.entities) == 1
