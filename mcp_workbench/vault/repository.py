@@ -16,35 +16,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, insert
 from sqlmodel import Session, col, delete, select
 
 from mcp_workbench.errors import Conflict, NotFound, StoreError, WorkbenchError
+from mcp_workbench.service import PromptArgument as StoreArgument
 from mcp_workbench.service import (
-    BoardView,
-    Note,
-    PromptMessage,
     PromptVersion,
     Workbench,
     board_slug,
 )
-from mcp_workbench.service import PromptArgument as StoreArgument
-from mcp_workbench.service.board_content import BoardContent, CardContent, LaneContent
-from mcp_workbench.service.notes import NoteService, inline_tags, note_from_row
+from mcp_workbench.service.notes import NoteService, note_from_row
 from mcp_workbench.service.templates import placeholders
 from mcp_workbench.store import EventDraft
 from mcp_workbench.store.tables import BoardRow, NoteRow, PromptRow, VaultBaseRow, VaultKeyRow
-from mcp_workbench.vault.cards import CardFields, card_fields, card_text
+from mcp_workbench.vault.convert import (
+    board_content,
+    board_entity,
+    messages_of,
+    note_entity,
+    note_frontmatter,
+    ordered_like,
+    recard,
+    template_of,
+)
 from vault_sync import (
     Board,
-    Card,
     ConflictCopy,
     Entity,
     EntityKind,
-    Lane,
     PromptArgument,
     RepositoryRefused,
     SyncBase,
@@ -55,7 +57,6 @@ from vault_sync import (
 from vault_sync.codec import parse_entity
 from vault_sync.errors import UnreadableFile
 from vault_sync.kanban import new_block_id
-from vault_sync.markdown import frontmatter_list
 
 __all__ = ["VAULT_ACTOR", "StoreRepository"]
 
@@ -65,131 +66,7 @@ VAULT_ACTOR = "vault-sync"
 T = TypeVar("T")
 
 _BOARD_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_NOTE_KEYS = ("id", "tags", "aliases")
-_MESSAGE = re.compile(r"^<!-- (user|assistant) -->\n?", re.MULTILINE)
-_DONE_LANES = frozenset({"done", "complete", "completed"})
 _RETRIES = 5
-
-
-# -- prompts --------------------------------------------------------------------------------
-def template_of(messages: Sequence[PromptMessage]) -> str:
-    """A prompt's messages as one note body: the text of a single user message, or each
-    message under an ``<!-- role -->`` comment (invisible in Obsidian's reading view)."""
-    if len(messages) == 1 and messages[0].role == "user":
-        return messages[0].text
-    return "\n\n".join(f"<!-- {m.role} -->\n{m.text}" for m in messages)
-
-
-def messages_of(template: str) -> list[PromptMessage]:
-    """The inverse of :func:`template_of`."""
-    if not _MESSAGE.match(template):
-        return [PromptMessage(text=template)]
-    parts = _MESSAGE.split(template)[1:]
-    roles, texts = parts[0::2], parts[1::2]
-    return [
-        PromptMessage(role="assistant" if role == "assistant" else "user", text=text.rstrip("\n"))
-        for role, text in zip(roles, texts, strict=True)
-    ]
-
-
-def _ordered_like(values: Sequence[str], before: Sequence[str]) -> tuple[str, ...]:
-    """``values`` in the order ``before`` has them (new ones sorted, after)."""
-    known = [v for v in before if v in values]
-    return (*known, *sorted(set(values) - set(known)))
-
-
-# -- notes ----------------------------------------------------------------------------------
-def _note_entity(note: Note, entity_id: str) -> VaultNote:
-    meta = note.frontmatter
-    written = frontmatter_list(meta.get("tags"), tags=True)
-    inline = set(note.tags) - set(written)
-    body_tags = set(inline_tags(note.body))
-    extra = tuple(t for t in note.tags if t in inline and t not in body_tags)
-    return VaultNote(
-        id=entity_id,
-        path=note.path,
-        body=note.body,
-        tags=(*written, *extra),
-        aliases=frontmatter_list(meta.get("aliases")),
-        properties={k: v for k, v in meta.items() if k not in _NOTE_KEYS},
-    )
-
-
-def _note_frontmatter(note: VaultNote) -> dict[str, Any]:
-    meta: dict[str, Any] = dict(note.properties or {})
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    if note.aliases:
-        meta["aliases"] = list(note.aliases)
-    return meta
-
-
-# -- boards ---------------------------------------------------------------------------------
-def _store_fields(card: Any) -> CardFields:
-    return CardFields(card.title, card.body, card.done, card.due, tuple(card.tags))
-
-
-def _vault_card(card: Any, before: dict[str, Card]) -> Card:
-    """A store card as a board file shows it: its old text when its fields are unchanged."""
-    old = before.get(card.id)
-    fields = _store_fields(card)
-    if old is not None and card_fields(old) == fields:
-        return old
-    check = (old.check if old is not None and old.done else "x") if card.done else " "
-    return Card(card.id, card_text(fields), check)
-
-
-def _board_entity(view: BoardView, entity_id: str, base: Board | None) -> Board:
-    before = {card.id: card for card in base.cards()} if base is not None else {}
-    base_lanes = {lane.title.casefold(): lane for lane in base.lanes} if base else {}
-    lanes = []
-    for lane in view.lanes:
-        cards = tuple(
-            _vault_card(card, before)
-            for card in view.cards
-            if card.lane_id == lane.id and not card.archived
-        )
-        old = base_lanes.get(lane.title.casefold())
-        complete = old.complete if old is not None else lane.title.casefold() in _DONE_LANES
-        lanes.append(Lane(lane.title, cards, lane.wip_limit or 0, complete))
-    order = {card.id: n for n, card in enumerate(base.archive)} if base is not None else {}
-    archived = sorted(
-        (card for card in view.cards if card.archived),
-        key=lambda c: (order.get(c.id, len(order)), c.updated_at, c.id),
-    )
-    archive = tuple(_vault_card(card, before) for card in archived)
-    return Board(entity_id, view.title, tuple(lanes), archive)
-
-
-def _card_content(card: Card) -> CardContent:
-    fields = card_fields(card)
-    return CardContent(card.id, fields.title, fields.body, fields.done, fields.due, fields.tags)
-
-
-def _board_content(board: Board) -> BoardContent:
-    return BoardContent(
-        title=board.name,
-        lanes=tuple(
-            LaneContent(
-                lane.title,
-                tuple(_card_content(card) for card in lane.cards),
-                lane.wip_limit or None,
-            )
-            for lane in board.lanes
-        ),
-        archive=tuple(_card_content(card) for card in board.archive),
-    )
-
-
-def _recard(content: BoardContent, old: str, new: str) -> BoardContent:
-    def fix(cards: tuple[CardContent, ...]) -> tuple[CardContent, ...]:
-        return tuple(replace(card, id=new) if card.id == old else card for card in cards)
-
-    return replace(
-        content,
-        lanes=tuple(replace(lane, cards=fix(lane.cards)) for lane in content.lanes),
-        archive=fix(content.archive),
-    )
 
 
 # -- the table of bases and keys ------------------------------------------------------------
@@ -289,7 +166,7 @@ class StoreRepository:
         ids = await self._read(lambda s: _entity_ids(s, kind))
         if kind is EntityKind.NOTE:
             notes = await self._read(lambda s: [note_from_row(r) for r in s.exec(select(NoteRow))])
-            return [_note_entity(note, ids.get(note.id, note.id)) for note in notes]
+            return [note_entity(note, ids.get(note.id, note.id)) for note in notes]
         if kind is EntityKind.PROMPT:
             names = await self._read(lambda s: list(s.exec(select(PromptRow.name))))
             out: list[Entity] = []
@@ -319,7 +196,7 @@ class StoreRepository:
                 note = await self.workbench.notes.read_id(key)
             except NotFound:
                 return None
-            return _note_entity(note, entity_id)
+            return note_entity(note, entity_id)
         if kind is EntityKind.PROMPT:
             return await self._prompt(entity_id, key)
         return await self._board(entity_id, key, await self.get_base(kind, entity_id))
@@ -346,7 +223,7 @@ class StoreRepository:
             arguments=tuple(
                 PromptArgument(a.name, a.description, a.required) for a in version.arguments
             ),
-            labels=_ordered_like(labels, before),
+            labels=ordered_like(labels, before),
         )
 
     async def _board(self, entity_id: str, key: str, base: SyncBase | None) -> Board | None:
@@ -363,7 +240,7 @@ class StoreRepository:
                 before = parsed if isinstance(parsed, Board) else None
             except UnreadableFile:
                 before = None
-        return _board_entity(view, entity_id, before)
+        return board_entity(view, entity_id, before)
 
     async def put_entity(self, entity: Entity) -> None:
         try:
@@ -390,7 +267,7 @@ class StoreRepository:
                 state = self.workbench.notes.prepare(
                     entity.path,
                     entity.body,
-                    frontmatter=_note_frontmatter(entity),
+                    frontmatter=note_frontmatter(entity),
                     note_id=entity.id,
                 )
             except WorkbenchError as exc:
@@ -434,7 +311,7 @@ class StoreRepository:
         await notes.write(
             note.path,
             note.body,
-            frontmatter=_note_frontmatter(note),
+            frontmatter=note_frontmatter(note),
             note_id=key if current is None else None,
             expected_version=0 if current is None else None,
             actor=self.actor,
@@ -500,7 +377,7 @@ class StoreRepository:
         if not _BOARD_ID.match(key):
             key = await self._board_key(board)
             await self._link(EntityKind.BOARD, board.id, key)
-        content = _board_content(board)
+        content = board_content(board)
         taken = {card.id for card in board.cards()}
         for attempt in range(_RETRIES):
             try:
@@ -511,7 +388,7 @@ class StoreRepository:
                     raise
                 fresh = new_block_id(taken)
                 taken.add(fresh)
-                content = _recard(content, card, fresh)
+                content = recard(content, card, fresh)
                 continue
             if attempt:  # cards got new ids: the file should carry them
                 self.recheck.add((EntityKind.BOARD, board.id))

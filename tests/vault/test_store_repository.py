@@ -13,7 +13,8 @@ from mcp_workbench.demo import create_demo_vault
 from mcp_workbench.service import Workbench
 from mcp_workbench.store.rebuild import verify
 from mcp_workbench.vault import VAULT_ACTOR, StoreRepository
-from mcp_workbench.vault.repository import messages_of, new_id, template_of
+from mcp_workbench.vault.convert import messages_of, template_of
+from mcp_workbench.vault.repository import new_id
 from vault_sync import EntityKind, SyncReport, VaultLayout, VaultSync
 
 ACTOR = "tester"
