@@ -119,11 +119,13 @@ async def test_the_banner_tells_where_everything_is(served: Served) -> None:
     assert f"Authorization: token {TOKEN}" in served.banner
     config = orjson.loads(served.banner.split("more: mcp-workbench client-config):", 1)[1])
     assert config["servers"]["mcp-workbench"]["url"] == f"{served.base}/mcp"
-    # The demo vault and store were made on this first run.
+    # The demo vault was made on this first run, and synced into the store: every file
+    # carries its id now (written into the frontmatter, the rest as it was).
     welcome = served.vault / "Workbench" / "Knowledge" / "Welcome.md"
-    assert welcome.read_text().startswith("---\ntags: [workbench, start]")
+    assert welcome.read_text().startswith("---\ntags: [workbench, start]\n")
+    assert re.search(r"^id: [0-9a-f]{16}$", welcome.read_text(), re.MULTILINE)
     board = (served.vault / "Workbench" / "Boards" / "Roadmap.md").read_text()
-    assert board.startswith("---\n\nkanban-plugin: board\n\n---\n")
+    assert re.match(r"---\n\nkanban-plugin: board\nid: [0-9a-f]{16}\n\n---\n", board)
     assert (served.vault / ".obsidian").is_dir()
     assert (served.data_dir / "workbench.db").exists()
     async with httpx.AsyncClient() as http:

@@ -8,6 +8,7 @@ with the server, and drains them when it stops.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.listeners import Listeners, start_listeners
 
 __all__ = ["API_PREFIX", "EXTENSION_PREFIX", "MCPWorkbench"]
+
+_FIRST_SYNC_WAIT = 60.0
+"""Seconds the start waits for the vault's first sync before announcing itself anyway."""
 
 log = logging.getLogger("mcp_workbench.jupyter")
 
@@ -117,7 +121,11 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
                 ("/mcp", JupyterMcpHandler, mcp),
                 ("/mcp/ws", JupyterMcpWebSocket, mcp),
                 (url_path_join("/", EXTENSION_PREFIX, "healthz"), HealthHandler),
-                (url_path_join("/", EXTENSION_PREFIX, "readyz"), ReadyHandler, {"engine": engine}),
+                (
+                    url_path_join("/", EXTENSION_PREFIX, "readyz"),
+                    ReadyHandler,
+                    {"server": self.workbench},
+                ),
                 (
                     url_path_join("/", EXTENSION_PREFIX, "metrics"),
                     MetricsHandler,
@@ -135,6 +143,12 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         await self.workbench.start()
         if self.demo and self.workbench.workbench is not None and self.workbench.vault is None:
             await seed_demo_store(self.workbench.workbench)  # no sync to bring the vault in
+        vault = self.workbench.vault
+        if vault is not None:  # announce a workbench whose store holds the vault
+            try:
+                await asyncio.wait_for(vault.ready.wait(), _FIRST_SYNC_WAIT)
+            except TimeoutError:
+                log.warning("MCP Workbench: the vault's first sync is still running")
         if (
             settings.listen_tcp
             or settings.listen_unix

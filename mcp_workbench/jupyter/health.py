@@ -1,8 +1,8 @@
 """``{base_url}mcp-workbench/healthz``, ``/readyz`` and ``/metrics``.
 
 Liveness and readiness answer without authentication (load balancers and orchestrators
-ask them); readiness is false (503) while the server drains. Metrics need Jupyter's
-authentication, like any other page of the server.
+ask them); readiness is false (503) until the vault's first sync is done, and while the
+server drains. Metrics need Jupyter's authentication, like any other page of the server.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 
+from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.engine import Engine
 
 __all__ = ["HealthHandler", "MetricsHandler", "ReadyHandler"]
@@ -26,17 +27,22 @@ class HealthHandler(JupyterHandler):
 
 
 class ReadyHandler(JupyterHandler):
-    """Readiness: ready unless draining for shutdown."""
+    """Readiness: ready once the vault's first sync is done, until draining for shutdown."""
 
-    def initialize(self, engine: Engine) -> None:
-        self.engine = engine
+    def initialize(self, server: WorkbenchServer) -> None:
+        self.engine = server.engine
+        self.server = server
 
     @allow_unauthenticated
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
+        vault = self.server.vault
         if self.engine.draining:
             self.set_status(503)
             self.finish({"status": "draining"})
+        elif vault is not None and not vault.ready.is_set():
+            self.set_status(503)
+            self.finish({"status": "syncing the vault"})
         else:
             self.finish({"status": "ready", "sessions": len(self.engine.sessions)})
 

@@ -5,6 +5,7 @@ REST."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,11 @@ async def test_the_demo_vault_fills_the_store_and_conflicts_resolve_over_rest(
     jp_fetch: Any, jp_serverapp: Any, tmp_path: Path
 ) -> None:
     api = Api(jp_fetch)
-    # pytest-jupyter runs no extension's start hook: start the workbench as Jupyter does.
+    # pytest-jupyter runs no extension's start hook: start the workbench as Jupyter does
+    # (it waits for the vault's first sync, and readiness says so).
     await jp_serverapp.extension_manager.start_all_extensions()
+    probe = await jp_fetch("mcp-workbench", "readyz", headers={"Authorization": ""})
+    assert json.loads(probe.body)["status"] == "ready"
     status = await ready(api)
     assert status["enabled"] is True
     assert status["vault"] == str(tmp_path / "vault")
