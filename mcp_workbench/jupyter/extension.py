@@ -102,7 +102,10 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         self.workbench = WorkbenchServer(settings)
         assert self.serverapp is not None
         register_jupyter_tools(self.workbench, self.serverapp)
-        self.transport = HttpTransport(self.workbench.engine, bind_host=self.serverapp.ip)
+        scheme = "https" if self.serverapp.certfile else "http"
+        self.transport = HttpTransport(
+            self.workbench.engine, bind_host=self.serverapp.ip, scheme=scheme
+        )
         self.settings.update(
             {"mcp_workbench": self.workbench, "mcp_workbench_transport": self.transport}
         )

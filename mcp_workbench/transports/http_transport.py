@@ -23,9 +23,14 @@ METADATA_PATH = "/.well-known/oauth-protected-resource"
 class HttpTransport:
     """Session table and policy shared by every HTTP request to one engine."""
 
-    def __init__(self, engine: Engine, *, bind_host: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, bind_host: str | None = None, scheme: str | None = None
+    ) -> None:
         self.engine = engine
         self.settings = engine.settings
+        self.scheme = scheme or ("https" if self.settings.tls_cert is not None else "http")
+        """How clients reach this server (``https`` under TLS): the scheme of the URLs it
+        names in 401 challenges and its resource metadata."""
         self.sessions: dict[str, Session] = {}
         self.streams: dict[str, tuple[Session, SseStream]] = {}
         self._check_host = bool(self.settings.allowed_hosts) or (
@@ -38,12 +43,12 @@ class HttpTransport:
     # -- OAuth protected resource metadata (RFC 9728) ----------------------------------------
     def metadata_url(self, host: str) -> str:
         """Where clients read this resource's metadata (named in 401 challenges)."""
-        return f"http://{host or 'localhost'}{METADATA_PATH}{self.settings.mcp_path}"
+        return f"{self.scheme}://{host or 'localhost'}{METADATA_PATH}{self.settings.mcp_path}"
 
     def resource_metadata(self, host: str) -> dict[str, Any]:
         """RFC 9728 metadata: the resource, who issues its tokens, how to send them."""
         metadata: dict[str, Any] = {
-            "resource": f"http://{host or 'localhost'}{self.settings.mcp_path}",
+            "resource": f"{self.scheme}://{host or 'localhost'}{self.settings.mcp_path}",
             "bearer_methods_supported": ["header"],
             "resource_name": self.settings.server_name,
         }

@@ -146,6 +146,10 @@ async def test_tls_on_every_listener(tls: dict[str, str], pki: Pki) -> None:
             },
         )
     assert response.status_code == 200
+    async with httpx.AsyncClient(verify=pki.client_context(with_cert=False)) as http:
+        origin = tls["http"].rsplit("/", 1)[0]
+        metadata = await http.get(f"{origin}/.well-known/oauth-protected-resource/mcp")
+    assert metadata.json()["resource"] == tls["http"]  # https, as the server speaks it
 
 
 async def test_mutual_tls_names_the_principal(mtls: dict[str, str], pki: Pki) -> None:
