@@ -92,6 +92,7 @@ class WorkbenchServer:
         self.engine.audit = self.audit
 
     def _lists_changed(self) -> None:
+        self.engine.catalog.invalidate()  # catalog mirrors start again from a snapshot
         for kind in ("tools", "prompts", "resources"):
             self.engine.notifier.list_changed(kind)
 

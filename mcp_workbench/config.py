@@ -209,6 +209,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Token-bucket limits; a request must find a token in every rule it matches.",
     )
+    catalog_log_size: int = Field(
+        10_000,
+        ge=1,
+        description="Catalog changes kept for workbench/catalog/delta; a mirror further "
+        "behind takes a snapshot.",
+    )
     vault_path: Path = Field(
         Path("/data/obsidian"),
         description="The Obsidian vault the store's notes, prompts and boards are kept in "

@@ -21,6 +21,7 @@ from mcp_workbench.audit import AuditLog, current_origin
 from mcp_workbench.config import Settings
 from mcp_workbench.engine.access import Access
 from mcp_workbench.engine.call import Call, InputRequired
+from mcp_workbench.engine.catalog import CATALOG_EXTENSION, install_catalog
 from mcp_workbench.engine.executor import ToolExecutor
 from mcp_workbench.engine.identity import AUTHENTICATE, Authenticator, Identity
 from mcp_workbench.engine.methods import install as install_methods
@@ -148,6 +149,8 @@ class Engine:
         )
         install_methods(self)
         install_tasks(self)
+        self.catalog = install_catalog(self)
+        """The catalog sync protocol's log of item changes."""
         self._methods[SESSION_INFO] = self._session_info
         self.registry.on_change(self.notifier.list_changed)
         self.registry.on_resource_updated(self.notifier.resource_updated)
@@ -171,6 +174,7 @@ class Engine:
             "completions": {},
             "logging": {},
         }
+        caps["experimental"] = {CATALOG_EXTENSION: {"version": 1}}
         if modern:
             caps["extensions"] = {TASKS_EXTENSION: {}}
         return caps

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from mcp_workbench.engine.metrics import Metrics
@@ -36,6 +36,18 @@ class Notifier:
     def resource_updated(self, uri: str) -> None:
         """Tell every client subscribed to ``uri`` that it changed."""
         self._schedule(self._broadcast_resource_updated(uri))
+
+    def notify(self, wants: Callable[[Session], bool], method: str, params: dict[str, Any]) -> None:
+        """Send the notification ``method`` to every connected session ``wants`` picks."""
+        self._schedule(self._broadcast(wants, method, params))
+
+    async def _broadcast(
+        self, wants: Callable[[Session], bool], method: str, params: dict[str, Any]
+    ) -> None:
+        message = notification(method, params)
+        for session in list(self.sessions):
+            if session.channel is not None and wants(session):
+                await self._send(session.channel, message, method)
 
     def _schedule(self, coro: Coroutine[Any, Any, None]) -> None:
         loop = self.loop

@@ -92,6 +92,9 @@ class Session:
     """When the principal's token expires; calls after it need a new token."""
     needs_auth: bool = False
     """Set on connections that must send ``workbench/authenticate`` before anything else."""
+    catalog_seq: int | None = None
+    """The catalog seq the client's mirror is at (``workbench/catalog/*``); None: it keeps
+    no mirror and gets no catalog notifications."""
     buckets: dict[int, TokenBucket] = field(default_factory=dict)
     """This session's rate-limit buckets, by rule."""
     serial: int = field(default_factory=lambda: next(_ids))

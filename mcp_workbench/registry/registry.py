@@ -17,9 +17,11 @@ from mcp_workbench.errors import InvalidParams
 from mcp_workbench.registry.items import Completer, Prompt, Tool
 from mcp_workbench.registry.resources import Resource, ResourceTemplate, make_resource
 
-__all__ = ["ChangeKind", "Registry"]
+__all__ = ["ChangeKind", "ItemKind", "Registry"]
 
 ChangeKind = Literal["tools", "prompts", "resources"]
+ItemKind = Literal["tool", "prompt", "resource", "template"]
+"""What one registered item is (see :meth:`Registry.on_item_change`)."""
 Listener = Callable[[ChangeKind], None]
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -91,6 +93,7 @@ class Registry:
         self._resources: _Collection[Resource] = _Collection()
         self._templates: _Collection[ResourceTemplate] = _Collection()
         self._listeners: list[Listener] = []
+        self._item_listeners: list[Callable[[ItemKind, str, bool], None]] = []
         self._update_listeners: list[Callable[[str], None]] = []
         self._prompt_resolvers: list[Callable[[str], Prompt | None]] = []
 
@@ -103,6 +106,16 @@ class Registry:
     def _changed(self, kind: ChangeKind) -> None:
         for listener in list(self._listeners):
             listener(kind)
+
+    def on_item_change(self, listener: Callable[[ItemKind, str, bool], None]) -> Callable[[], None]:
+        """Call ``listener(kind, key, removed)`` for each item added, replaced or removed
+        (the key is a tool's or prompt's name, a resource's URI, a template's text)."""
+        self._item_listeners.append(listener)
+        return lambda: self._item_listeners.remove(listener)
+
+    def _item(self, kind: ItemKind, key: str, removed: bool = False) -> None:
+        for listener in list(self._item_listeners):
+            listener(kind, key, removed)
 
     def on_resource_updated(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call ``listener(uri)`` when a resource's content changes."""
@@ -128,6 +141,7 @@ class Registry:
         if not self.allows(tool.name):
             return None
         self._tools.put(tool.name, tool)
+        self._item("tool", tool.name)
         self._changed("tools")
         return tool
 
@@ -135,6 +149,7 @@ class Registry:
         """Unregister a tool; True if it was there."""
         if self._tools.pop(name) is None:
             return False
+        self._item("tool", name, removed=True)
         self._changed("tools")
         return True
 
@@ -168,6 +183,7 @@ class Registry:
         if not self.allows(prompt.name):
             return None
         self._prompts.put(prompt.name, prompt)
+        self._item("prompt", prompt.name)
         self._changed("prompts")
         return prompt
 
@@ -175,6 +191,7 @@ class Registry:
         """Unregister a prompt."""
         if self._prompts.pop(name) is None:
             return False
+        self._item("prompt", name, removed=True)
         self._changed("prompts")
         return True
 
@@ -192,6 +209,21 @@ class Registry:
         """Ask ``resolve(name)`` for prompts not registered under ``name`` (names that
         select a variant, such as ``review@production``); it returns None to pass."""
         self._prompt_resolvers.append(resolve)
+
+    @property
+    def prompts(self) -> Mapping[str, Prompt]:
+        """All registered prompts by name."""
+        return self._prompts.items
+
+    @property
+    def resources(self) -> Mapping[str, Resource]:
+        """All concrete resources by URI."""
+        return self._resources.items
+
+    @property
+    def templates(self) -> Mapping[str, ResourceTemplate]:
+        """All resource templates by template text."""
+        return self._templates.items
 
     def prompts_page(self, cursor: Any = None) -> tuple[list[Prompt], str | None]:
         """One page of prompts."""
@@ -218,14 +250,20 @@ class Registry:
             return None
         if isinstance(item, Resource):
             self._resources.put(key, item)
+            self._item("resource", key)
         else:
             self._templates.put(key, item)
+            self._item("template", key)
         self._changed("resources")
         return item
 
     def remove_resource(self, uri: str) -> bool:
         """Unregister a resource (by URI) or template (by template text)."""
-        if self._resources.pop(uri) is None and self._templates.pop(uri) is None:
+        if self._resources.pop(uri) is not None:
+            self._item("resource", uri, removed=True)
+        elif self._templates.pop(uri) is not None:
+            self._item("template", uri, removed=True)
+        else:
             return False
         self._changed("resources")
         return True
