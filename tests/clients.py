@@ -135,6 +135,8 @@ class RawLineClient:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer, self.rid = reader, writer, 0
+        self.notifications: list[dict[str, Any]] = []
+        """Notifications that arrived while waiting for an answer, oldest first."""
 
     @classmethod
     async def open_tcp(cls, address: str, token: str | None = None) -> RawLineClient:
@@ -152,8 +154,11 @@ class RawLineClient:
         message = {"jsonrpc": "2.0", "id": self.rid, "method": method, "params": body}
         self.writer.write(orjson.dumps(message) + b"\n")
         await self.writer.drain()
-        reply: dict[str, Any] = orjson.loads(await asyncio.wait_for(self.reader.readline(), 5))
-        return reply
+        while True:
+            reply: dict[str, Any] = orjson.loads(await asyncio.wait_for(self.reader.readline(), 5))
+            if "id" in reply or "method" not in reply:
+                return reply
+            self.notifications.append(reply)
 
     async def call(self, tool: str, /, **arguments: Any) -> dict[str, Any]:
         """``tools/call``; returns the result (tool errors are results with ``isError``)."""

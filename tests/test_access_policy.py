@@ -152,3 +152,33 @@ async def test_a_policy_change_takes_effect_without_restart(guarded: Guarded) ->
         assert echo["result"]["content"][0]["text"] == "still"  # the last good policy holds
     finally:
         reader.close()
+
+
+async def test_catalog_mirrors_see_what_the_policy_lets_them(guarded: Guarded) -> None:
+    from mcp_workbench.registry import Tool
+
+    reader = await guarded.connect("reader")
+    try:
+        snapshot = (await reader.send("workbench/catalog/snapshot"))["result"]
+        names = {t["name"] for t in snapshot["items"]["tools"]}
+        assert "echo" in names  # listed, though not callable
+        assert not {n for n in names if n.startswith("workbench.")}
+        registry = guarded.server.engine.registry
+        registry.add_tool(Tool.from_function(lambda: "x", name="workbench.secret"))
+        registry.add_tool(Tool.from_function(lambda: "x", name="shared.open"))
+        delta = await reader.send("workbench/catalog/delta", since=snapshot["seq"])
+        changes = {c["key"]: c for c in delta["result"]["changes"]}
+        assert changes["workbench.secret"] == {
+            "kind": "tools",
+            "key": "workbench.secret",
+            "removed": True,  # what a caller may not see is, for its mirror, not there
+        }
+        assert changes["shared.open"]["item"]["name"] == "shared.open"
+        guarded.policy.write_text(POLICY.split('@id("but-not', maxsplit=1)[0])
+        policy = guarded.server.engine.access.policy
+        assert policy is not None
+        assert policy.check_for_changes()
+        after = await reader.send("workbench/catalog/delta", since=delta["result"]["seq"])
+        assert after["error"]["data"]["snapshotRequired"] is True  # visibility changed
+    finally:
+        reader.close()

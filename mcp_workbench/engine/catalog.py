@@ -175,6 +175,25 @@ def install_catalog(engine: Engine) -> CatalogLog:
             out[label] = [item.descriptor(structured) for key, item in pairs if key in shown]
         return out
 
+    # The checksum of what one kind of caller sees at the current seq: a delta names it,
+    # and computing it walks the whole catalog.
+    sums: dict[object, str] = {}
+    sums_at = [-1]
+
+    def checksum(session: Session, structured: bool) -> str:
+        if sums_at[0] != log.seq:
+            sums.clear()
+            sums_at[0] = log.seq
+        who = (
+            (structured, None)
+            if not access.active
+            else (structured, session.principal, session.roles)
+        )
+        found = sums.get(who)
+        if found is None:
+            found = sums[who] = catalog_checksum(descriptors(session, structured))
+        return found
+
     def push(seq: int) -> None:
         params = {"seq": seq}
         engine.notifier.notify(lambda s: s.catalog_seq is not None, CATALOG_CHANGED, params)
@@ -183,9 +202,10 @@ def install_catalog(engine: Engine) -> CatalogLog:
 
     @engine.method("workbench/catalog/snapshot")
     async def snapshot(call: Call) -> dict[str, Any]:
-        items = descriptors(call.session, call.revision.structured_output)
+        structured = call.revision.structured_output
+        items = descriptors(call.session, structured)
         call.session.catalog_seq = log.seq
-        return {"seq": log.seq, "checksum": catalog_checksum(items), "items": items}
+        return {"seq": log.seq, "checksum": checksum(call.session, structured), "items": items}
 
     @engine.method("workbench/catalog/delta")
     async def delta(call: Call) -> dict[str, Any]:
@@ -214,8 +234,7 @@ def install_catalog(engine: Engine) -> CatalogLog:
             entries.append(entry)
         if call.session.catalog_seq is None:
             call.session.catalog_seq = since
-        checksum = catalog_checksum(descriptors(call.session, structured))
-        return {"seq": seq, "checksum": checksum, "changes": entries}
+        return {"seq": seq, "checksum": checksum(call.session, structured), "changes": entries}
 
     @engine.method("workbench/catalog/ack")
     async def ack(call: Call) -> dict[str, Any]:
