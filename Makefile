@@ -57,11 +57,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)  ## echo throughput vs the official SDK (bench/echo.py), the store, then sessions
+bench: $(STAMP)  ## echo vs the official SDK, the store, sessions, vault sync, catalog deltas
 	$(PY) bench/echo.py
 	$(PY) bench/store.py
 	$(PY) bench/sessions.py
 	$(PY) bench/vault.py
+	$(PY) bench/catalog.py
 
 bench-store: $(STAMP)  ## store mutations/s and search latency against plain sqlite3
 	$(PY) bench/store.py

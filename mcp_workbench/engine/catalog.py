@@ -14,8 +14,8 @@ Vendor methods (advertised under ``experimental["io.mcp-workbench/catalog"]``):
   answers the error ``-32002`` with ``data.snapshotRequired`` true.
 * ``workbench/catalog/ack {seq}`` → ``{}``: the caller's mirror is at ``seq``.
 
-``checksum`` is the SHA-256 of the catalog as canonical JSON (keys sorted, each kind's
-items sorted by key): a mirror that applied every delta computes the same.
+``checksum`` (see :func:`catalog_checksum`) is a SHA-256 over each item's digest: a
+mirror that applied every delta computes the same.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ __all__ = [
     "CatalogLog",
     "catalog_checksum",
     "install_catalog",
+    "item_digest",
 ]
 
 CATALOG_EXTENSION = "io.mcp-workbench/catalog"
@@ -139,16 +140,31 @@ class CatalogLog:
         return sorted(source.items(), key=lambda pair: str(pair[0]))
 
 
+def _key_of(item: dict[str, Any]) -> str:
+    return str(item.get("uriTemplate") or item.get("uri") or item.get("name"))
+
+
+def item_digest(item: dict[str, Any]) -> str:
+    """SHA-256 of one descriptor as canonical JSON (keys sorted)."""
+    return hashlib.sha256(orjson.dumps(item, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _combine(lines: list[str]) -> str:
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def catalog_checksum(items: dict[str, list[dict[str, Any]]]) -> str:
-    """The checksum of a catalog given as ``{kind list name: [descriptor...]}``: SHA-256 of
-    its canonical JSON, each list sorted by the item's ``name`` (tools, prompts), ``uri``
-    or ``uriTemplate``."""
-
-    def key(item: dict[str, Any]) -> str:
-        return str(item.get("uriTemplate") or item.get("uri") or item.get("name"))
-
-    canonical = {kind: sorted(entries, key=key) for kind, entries in items.items()}
-    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    """The checksum of a catalog given as ``{list name: [descriptor...]}``: SHA-256 of the
+    sorted lines ``list name NUL key NUL item digest`` joined by newlines, where the key is
+    the item's ``uriTemplate``, ``uri`` or ``name`` and the digest :func:`item_digest`."""
+    return _combine(
+        [
+            f"{kind}\0{_key_of(item)}\0{item_digest(item)}"
+            for kind, entries in items.items()
+            for item in entries
+        ]
+    )
 
 
 def _seq_param(call: Call, name: str) -> int:
@@ -175,23 +191,39 @@ def install_catalog(engine: Engine) -> CatalogLog:
             out[label] = [item.descriptor(structured) for key, item in pairs if key in shown]
         return out
 
-    # The checksum of what one kind of caller sees at the current seq: a delta names it,
-    # and computing it walks the whole catalog.
+    # The checksum of what one kind of caller sees at the current seq (a delta names it),
+    # from each item's digest, kept until the item changes.
     sums: dict[object, str] = {}
     sums_at = [-1]
+    digests: dict[tuple[ItemKind, str, bool], str] = {}
+
+    def forget(kind: ItemKind, key: str, removed: bool) -> None:
+        digests.pop((kind, key, True), None)
+        digests.pop((kind, key, False), None)
+
+    engine.registry.on_item_change(forget)
 
     def checksum(session: Session, structured: bool) -> str:
         if sums_at[0] != log.seq:
             sums.clear()
             sums_at[0] = log.seq
-        who = (
-            (structured, None)
-            if not access.active
-            else (structured, session.principal, session.roles)
-        )
+        who = (structured,) if not access.active else (structured, session.principal, session.roles)
         found = sums.get(who)
-        if found is None:
-            found = sums[who] = catalog_checksum(descriptors(session, structured))
+        if found is not None:
+            return found
+        lines: list[str] = []
+        for kind, label in _LISTS.items():
+            pairs = log.items(kind)
+            shown = visible(session, kind, pairs)
+            for key, item in pairs:
+                if key in shown:
+                    digest = digests.get((kind, key, structured))
+                    if digest is None:
+                        digest = digests[kind, key, structured] = item_digest(
+                            item.descriptor(structured)
+                        )
+                    lines.append(f"{label}\0{key}\0{digest}")
+        found = sums[who] = _combine(lines)
         return found
 
     def push(seq: int) -> None:

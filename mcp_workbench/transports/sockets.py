@@ -78,6 +78,11 @@ class SocketServer:
             )
         except ConnectionError:
             pass  # the peer went away mid-write
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            # close() ended this connection: finish quietly (asyncio's own callback would
+            # report a cancelled connection task as an error).
         finally:
             self.connections.discard(task)
 
