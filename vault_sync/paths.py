@@ -110,8 +110,10 @@ class VaultLayout:
             return None
         return kind
 
-    def resolve(self, path: str) -> Path:
-        """The real path of a vault-relative path that is safe to write.
+    def resolve(self, path: str, *, inside: set[str] | None = None) -> Path:
+        """The real path of a vault-relative path that is safe to write. ``inside`` holds
+        the folders already found to be in the vault (many files written at once): each
+        is resolved once, and added when it is.
 
         Raises:
             UnsafePath: the path is not clean, or it (or a folder on the way) is a
@@ -119,9 +121,12 @@ class VaultLayout:
         """
         pure = check_relative(path)
         target = self.root.joinpath(*pure.parts)
-        root = self.root.resolve()
-        if not target.parent.resolve().is_relative_to(root):
-            raise UnsafePath(f"{path!r} resolves outside the vault")
+        folder = path.rpartition("/")[0]
+        if inside is None or folder not in inside:
+            if not target.parent.resolve().is_relative_to(self.root.resolve()):
+                raise UnsafePath(f"{path!r} resolves outside the vault")
+            if inside is not None:
+                inside.add(folder)
         if target.is_symlink():
             raise UnsafePath(f"{path!r} is a symlink; sync does not write through links")
         return target

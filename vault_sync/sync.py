@@ -214,11 +214,7 @@ class VaultSync:
         or not one of many synced files is left (a user deleting a few notes is not)."""
         if not self.layout.managed_dir.is_dir():
             return True
-        if len(bases) < _MANY:
-            return False
-        files = self.files.index.values()
-        ids = {(f.kind, f.entity_id) for f in files if f.entity_id}
-        return not any(b.path in self.files.index or _key(b) in ids for b in bases)
+        return len(bases) >= _MANY and not self.files.holds_any(bases)
 
     def _unchanged(self, key: Key, file: ScannedFile | None, seen: _Seen) -> bool:
         """Whether, as the reconcile found them, neither the file nor the entity changed

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +16,9 @@ from vault_sync.codec import parse_entity, read_id
 from vault_sync.encoding import TextFormat, content_hash, decode, encode
 from vault_sync.errors import FileChanged, UnsafePath
 from vault_sync.model import Entity, EntityKind
-from vault_sync.paths import VaultLayout, check_relative
+from vault_sync.paths import VaultLayout
 from vault_sync.report import Problem
+from vault_sync.repository import SyncBase
 from vault_sync.scanner import ScannedFile, VaultScanner
 from vault_sync.writer import (
     Expected,
@@ -110,6 +111,12 @@ class VaultFiles:
             self.index[path] = found
         return found
 
+    def holds_any(self, bases: Iterable[SyncBase]) -> bool:
+        """Whether the index holds any file these bases were synced from, at its path or
+        under its id (a vault that holds none is not the one they describe)."""
+        ids = {(f.kind, f.entity_id) for f in self.index.values() if f.entity_id}
+        return any(b.path in self.index or (b.kind, b.entity_id) in ids for b in bases)
+
     def is_echo(self, path: str, found: ScannedFile | None) -> bool:
         """Whether what is at ``path`` now is exactly what our last change left there."""
         if found is None:
@@ -156,7 +163,7 @@ class VaultFiles:
         targets: list[tuple[int, Path]] = []
         for index, (path, *_) in enumerate(items):
             try:
-                targets.append((index, self._target(path, safe)))
+                targets.append((index, self.layout.resolve(path, inside=safe)))
             except UnsafePath as exc:
                 out[index] = exc
 
@@ -196,19 +203,6 @@ class VaultFiles:
                 path, _, _, _, entity_id = items[index]
                 self._noted_write(path, result, entity_id)
         return out
-
-    def _target(self, path: str, safe: set[str]) -> Path:
-        """:meth:`VaultLayout.resolve`, checking each folder once per batch."""
-        folder = path.rpartition("/")[0]
-        if folder not in safe:
-            target = self.layout.resolve(path)
-            safe.add(folder)
-            return target
-        check_relative(path)
-        target = self.layout.root / path
-        if target.is_symlink():
-            raise UnsafePath(f"{path!r} is a symlink; sync does not write through links")
-        return target
 
     def _noted_write(self, path: str, digest: str, entity_id: str | None) -> None:
         self._written[path] = digest

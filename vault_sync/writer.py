@@ -92,29 +92,9 @@ def write_bytes(path: Path, data: bytes, *, expected: Expected = ANY_CONTENT) ->
         FileChanged: the file does not hold ``expected`` (checked just before the rename).
         UnsafePath: ``path`` is a symlink.
     """
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        if not hasattr(os, "fchmod"):
-            os.chmod(temp, mode)
-        _check(path, expected)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    digest = replace_staged(stage(path, data, expected, durable=True))
     _fsync_dir(path.parent)
-    return content_hash(data)
+    return digest
 
 
 @dataclass(frozen=True)
@@ -131,22 +111,32 @@ class Staged:
 
 
 def stage(
-    path: Path, data: bytes, expected: Expected, seen: tuple[int, int] | None = None
+    path: Path,
+    data: bytes,
+    expected: Expected,
+    seen: tuple[int, int] | None = None,
+    *,
+    durable: bool = False,
 ) -> Staged:
-    """Write ``data`` to a temp file beside ``path`` (not flushed to disk: see
-    :func:`flush_staged`)."""
+    """Write ``data`` to a temp file beside ``path``, with the target's mode. It is on disk
+    once :func:`flush_staged` ran, or at once with ``durable`` (one file on its own)."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o644
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        if not _CAN_SYNC:
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
-    os.chmod(temp, mode)
+            os.chmod(temp, mode)
+            if durable or not _CAN_SYNC:
+                os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
     return Staged(path, temp, data, expected, seen)
 
 

@@ -73,25 +73,31 @@ class Event:
 def append(session: Session, draft: EventDraft, *, actor: str, ts: float) -> Event:
     """Record ``draft`` and apply it to the state tables, in the caller's transaction."""
     # A Core insert: the ORM's unit of work costs more than the insert itself here.
-    result = session.connection().execute(
-        insert(_EVENTS),
-        {
-            "ts": ts,
-            "actor": actor,
-            "kind": draft.kind,
-            "entity": draft.entity,
-            "entity_id": draft.entity_id,
-            "version": draft.version,
-            "payload": draft.payload,
-        },
-    )
+    result = session.connection().execute(insert(_EVENTS), _row(draft, actor, ts))
     (seq,) = result.inserted_primary_key or (None,)
     assert seq is not None
-    event = Event(
-        seq, ts, actor, draft.kind, draft.entity, draft.entity_id, draft.version, draft.payload
-    )
+    event = _event(seq, draft, actor, ts)
     apply(session, event)
     return event
+
+
+def _row(draft: EventDraft, actor: str, ts: float) -> dict[str, Any]:
+    """The ``events`` row recording ``draft`` (its ``seq`` left to the database)."""
+    return {
+        "ts": ts,
+        "actor": actor,
+        "kind": draft.kind,
+        "entity": draft.entity,
+        "entity_id": draft.entity_id,
+        "version": draft.version,
+        "payload": draft.payload,
+    }
+
+
+def _event(seq: int, draft: EventDraft, actor: str, ts: float) -> Event:
+    return Event(
+        seq, ts, actor, draft.kind, draft.entity, draft.entity_id, draft.version, draft.payload
+    )
 
 
 def append_many(
@@ -101,18 +107,7 @@ def append_many(
     transaction (what :func:`append` does for each, at a fraction of the cost)."""
     if len(drafts) < 2:
         return [append(session, draft, actor=actor, ts=ts) for draft in drafts]
-    rows = [
-        {
-            "ts": ts,
-            "actor": actor,
-            "kind": draft.kind,
-            "entity": draft.entity,
-            "entity_id": draft.entity_id,
-            "version": draft.version,
-            "payload": draft.payload,
-        }
-        for draft in drafts
-    ]
+    rows = [_row(draft, actor, ts) for draft in drafts]
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         # The write lock is held from BEGIN IMMEDIATE: numbers after the last one are ours,
@@ -125,10 +120,7 @@ def append_many(
     else:
         statement = insert(_EVENTS).returning(_EVENTS.c.seq, sort_by_parameter_order=True)
         seqs = [row[0] for row in connection.execute(statement, rows)]
-    events = [
-        Event(seq, ts, actor, d.kind, d.entity, d.entity_id, d.version, d.payload)
-        for seq, d in zip(seqs, drafts, strict=True)
-    ]
+    events = [_event(seq, draft, actor, ts) for seq, draft in zip(seqs, drafts, strict=True)]
     apply_many(session, events)
     return events
 

@@ -100,10 +100,15 @@ def _store_key(session: Session, kind: EntityKind, entity_id: str) -> str | None
     row = session.get(VaultKeyRow, (kind.value, entity_id))
     if row is not None:
         return row.key
+    return None if _file_id(session, kind, entity_id) is not None else entity_id
+
+
+def _file_id(session: Session, kind: EntityKind, key: str) -> str | None:
+    """The file id mapped to store key ``key``, None when none is (the key is its own)."""
     query = select(VaultKeyRow.entity_id).where(
-        col(VaultKeyRow.kind) == kind.value, col(VaultKeyRow.key) == entity_id
+        col(VaultKeyRow.kind) == kind.value, col(VaultKeyRow.key) == key
     )
-    return None if session.exec(query).first() is not None else entity_id
+    return session.exec(query).first()
 
 
 def _entity_ids(session: Session, kind: EntityKind) -> dict[str, str]:
@@ -138,15 +143,7 @@ class StoreRepository:
     async def entity_id_of(self, kind: EntityKind, key: str) -> str:
         """The file id for a store key."""
 
-        def read(session: Session) -> str:
-            row = session.exec(
-                select(VaultKeyRow.entity_id).where(
-                    col(VaultKeyRow.kind) == kind.value, col(VaultKeyRow.key) == key
-                )
-            ).first()
-            return row if row is not None else key
-
-        return await self._read(read)
+        return await self._read(lambda s: _file_id(s, kind, key) or key)
 
     async def _link(self, kind: EntityKind, entity_id: str, key: str) -> None:
         def write(session: Session) -> None:

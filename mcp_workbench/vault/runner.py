@@ -89,10 +89,7 @@ async def check_same_vault(repo: StoreRepository, sync: VaultSync) -> None:
     if not bases:
         return
     await sync.files.scan()
-    files = sync.files.index.values()
-    ids = {(f.kind, f.entity_id) for f in files if f.entity_id}
-    paths = {f.path for f in files}
-    if any(b.path in paths or (b.kind, b.entity_id) in ids for b in bases):
+    if sync.files.holds_any(bases):
         return
     where = sync.layout.managed_dir
     raise VaultSyncError(
