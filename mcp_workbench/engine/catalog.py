@@ -183,16 +183,8 @@ def install_catalog(engine: Engine) -> CatalogLog:
         keys = [key for key, _ in pairs]
         return set(access.visible(session, _POLICY_KIND[kind], keys, str))
 
-    def descriptors(session: Session, structured: bool) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        for kind, label in _LISTS.items():
-            pairs = log.items(kind)
-            shown = visible(session, kind, pairs)
-            out[label] = [item.descriptor(structured) for key, item in pairs if key in shown]
-        return out
-
-    # The checksum of what one kind of caller sees at the current seq (a delta names it),
-    # from each item's digest, kept until the item changes.
+    # Checksums of what one kind of caller sees at the current seq, from each item's
+    # digest, kept until the item changes.
     sums: dict[object, str] = {}
     sums_at = [-1]
     digests: dict[tuple[ItemKind, str, bool], str] = {}
@@ -203,28 +195,41 @@ def install_catalog(engine: Engine) -> CatalogLog:
 
     engine.registry.on_item_change(forget)
 
-    def checksum(session: Session, structured: bool) -> str:
+    def view(
+        session: Session, structured: bool, *, with_items: bool
+    ) -> tuple[dict[str, list[dict[str, Any]]], str]:
+        """What ``session`` may list (its descriptors by list, when ``with_items``) and
+        the checksum of it, in one walk of the catalog."""
         if sums_at[0] != log.seq:
             sums.clear()
             sums_at[0] = log.seq
         who = (structured,) if not access.active else (structured, session.principal, session.roles)
         found = sums.get(who)
-        if found is not None:
-            return found
+        items: dict[str, list[dict[str, Any]]] = {}
+        if found is not None and not with_items:
+            return items, found
         lines: list[str] = []
         for kind, label in _LISTS.items():
             pairs = log.items(kind)
             shown = visible(session, kind, pairs)
+            listed = items.setdefault(label, []) if with_items else None
             for key, item in pairs:
-                if key in shown:
+                if key not in shown:
+                    continue
+                descriptor: dict[str, Any] | None = None
+                if listed is not None:
+                    descriptor = item.descriptor(structured)
+                    listed.append(descriptor)
+                if found is None:
                     digest = digests.get((kind, key, structured))
                     if digest is None:
                         digest = digests[kind, key, structured] = item_digest(
-                            item.descriptor(structured)
+                            descriptor or item.descriptor(structured)
                         )
                     lines.append(f"{label}\0{key}\0{digest}")
-        found = sums[who] = _combine(lines)
-        return found
+        if found is None:
+            found = sums[who] = _combine(lines)
+        return items, found
 
     def push(seq: int) -> None:
         params = {"seq": seq}
@@ -234,10 +239,9 @@ def install_catalog(engine: Engine) -> CatalogLog:
 
     @engine.method("workbench/catalog/snapshot")
     async def snapshot(call: Call) -> dict[str, Any]:
-        structured = call.revision.structured_output
-        items = descriptors(call.session, structured)
+        items, checksum = view(call.session, call.revision.structured_output, with_items=True)
         call.session.catalog_seq = log.seq
-        return {"seq": log.seq, "checksum": checksum(call.session, structured), "items": items}
+        return {"seq": log.seq, "checksum": checksum, "items": items}
 
     @engine.method("workbench/catalog/delta")
     async def delta(call: Call) -> dict[str, Any]:
@@ -266,7 +270,8 @@ def install_catalog(engine: Engine) -> CatalogLog:
             entries.append(entry)
         if call.session.catalog_seq is None:
             call.session.catalog_seq = since
-        return {"seq": seq, "checksum": checksum(call.session, structured), "changes": entries}
+        _, checksum = view(call.session, structured, with_items=False)
+        return {"seq": seq, "checksum": checksum, "changes": entries}
 
     @engine.method("workbench/catalog/ack")
     async def ack(call: Call) -> dict[str, Any]:
