@@ -85,9 +85,12 @@ def _id(data: dict[str, Any]) -> str:
     return "" if value is None else str(value)
 
 
-def parse_entity(kind: EntityKind, location: str, text: str) -> Entity:
+def parse_entity(
+    kind: EntityKind, location: str, text: str, *, frontmatter: dict[str, Any] | None = None
+) -> Entity:
     """The entity a file holds. ``location`` is a note's path below ``Knowledge/``, or the
     file name for the other kinds (a board's name, a prompt's name when it has none).
+    ``frontmatter``: the text's frontmatter when the caller parsed it already.
 
     Raises:
         UnreadableFile: the frontmatter or (for boards) the Kanban format is malformed.
@@ -95,7 +98,7 @@ def parse_entity(kind: EntityKind, location: str, text: str) -> Entity:
     if kind is EntityKind.BOARD:
         return parse_board(text, name=_stem(location)).board
     doc = split_document(text)
-    data = parse_frontmatter(doc.frontmatter)
+    data = parse_frontmatter(doc.frontmatter) if frontmatter is None else frontmatter
     _, body = _split_body(doc.body)
     if kind is EntityKind.PROMPT:
         name = data.get("name")

@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from vault_sync.encoding import content_hash, decode
+from vault_sync.encoding import TextFormat, content_hash, decode
 from vault_sync.errors import UnreadableFile
 from vault_sync.frontmatter import parse_frontmatter, split_document
 from vault_sync.model import EntityKind
 from vault_sync.paths import VaultLayout
 from vault_sync.report import Problem
 
-__all__ = ["ScannedFile", "VaultScanner"]
+__all__ = ["ReadFile", "ScannedFile", "VaultScanner"]
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,29 @@ class ScannedFile:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class ReadFile:
+    """What a scan learnt of a file it read: its text, its format and its frontmatter."""
+
+    hash: str
+    text: str
+    fmt: TextFormat
+    frontmatter: dict[str, Any]
+
+
 class VaultScanner:
     """Finds and hashes the managed files of one vault layout."""
 
     def __init__(self, layout: VaultLayout) -> None:
         self.layout = layout
         self._cache: dict[str, tuple[int, int, ScannedFile]] = {}
-        self._kept: dict[str, bytes] = {}
+        self._kept: dict[str, ReadFile] = {}
         self._keep_left = 0
 
     def scan(self, *, keep: int = 0) -> tuple[dict[str, ScannedFile], list[Problem]]:
         """Every managed file by vault-relative path, and the files refused (symlinks).
-        Up to ``keep`` bytes of the files read are kept for :meth:`take` (a first import
-        then reads each file once)."""
+        Up to ``keep`` bytes of the files read are kept, decoded and parsed, for
+        :meth:`take` (a first import then reads and parses each file once)."""
         self._kept.clear()
         self._keep_left = keep
         files: dict[str, ScannedFile] = {}
@@ -97,10 +108,10 @@ class VaultScanner:
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             self._cache.pop(path, None)
             return None
-        found = _inspect(path, kind, data)
+        found, read = _inspect(path, kind, data)
         self._cache[path] = (info.st_mtime_ns, info.st_size, found)
-        if len(data) <= self._keep_left:
-            self._kept[path] = data
+        if read is not None and len(data) <= self._keep_left:
+            self._kept[path] = read
             self._keep_left -= len(data)
         return found
 
@@ -109,10 +120,10 @@ class VaultScanner:
         cached = self._cache.get(path)
         return cached[:2] if cached is not None and cached[2].hash == digest else None
 
-    def take(self, path: str, digest: str) -> bytes | None:
-        """The bytes a scan kept of a file, if they are ``digest``'s (once)."""
-        data = self._kept.pop(path, None)
-        return data if data is not None and content_hash(data) == digest else None
+    def take(self, path: str, digest: str) -> ReadFile | None:
+        """What a scan kept of a file, if it read ``digest`` there (once)."""
+        read = self._kept.pop(path, None)
+        return read if read is not None and read.hash == digest else None
 
     def forget_kept(self) -> None:
         """Drop the bytes the last scan kept."""
@@ -129,12 +140,13 @@ class VaultScanner:
         return path.relative_to(self.layout.root).as_posix()
 
 
-def _inspect(path: str, kind: EntityKind, data: bytes) -> ScannedFile:
+def _inspect(path: str, kind: EntityKind, data: bytes) -> tuple[ScannedFile, ReadFile | None]:
     digest = content_hash(data)
     try:
-        text, _ = decode(data)
+        text, fmt = decode(data)
         frontmatter = parse_frontmatter(split_document(text).frontmatter)
     except UnreadableFile as exc:
-        return ScannedFile(path, kind, digest, problem=str(exc))
+        return ScannedFile(path, kind, digest, problem=str(exc)), None
     value = frontmatter.get("id")
-    return ScannedFile(path, kind, digest, None if value in (None, "") else str(value))
+    found = ScannedFile(path, kind, digest, None if value in (None, "") else str(value))
+    return found, ReadFile(digest, text, fmt, frontmatter)

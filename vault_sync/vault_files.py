@@ -129,14 +129,17 @@ class VaultFiles:
         Raises:
             UnreadableFile: it cannot be decoded or parsed.
         """
-        data = self._scanner.take(file.path, file.hash)
-        if data is None:
-            data = await _io(self._scanner.read, file.path)
+        location = self.location(file.kind, file.path)
+        read = self._scanner.take(file.path, file.hash)
+        if read is not None:
+            entity = parse_entity(file.kind, location, read.text, frontmatter=read.frontmatter)
+            return VaultText(file.path, file.kind, read.hash, read.text, read.fmt, entity)
+        data = await _io(self._scanner.read, file.path)
         if data is None:
             self.index.pop(file.path, None)
             return None
         text, fmt = decode(data)
-        entity = parse_entity(file.kind, self.location(file.kind, file.path), text)
+        entity = parse_entity(file.kind, location, text)
         return VaultText(file.path, file.kind, content_hash(data), text, fmt, entity)
 
     async def write(self, path: str, text: str, fmt: TextFormat, *, expected: Expected) -> str:

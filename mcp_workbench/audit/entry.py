@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -83,13 +83,12 @@ class AuditEntry:
 
     def row(self) -> dict[str, Any]:
         """The columns to insert (without ``id``, which the store assigns)."""
-        values = asdict(self)
-        del values["id"]
-        return values
+        # Every field is a plain value: a shallow copy is asdict()'s result, many times faster.
+        return {name: getattr(self, name) for name in _FIELDS if name != "id"}
 
     def to_json(self) -> dict[str, Any]:
         """The entry as a JSON object (a line of the audit file), with an ISO time."""
-        values = asdict(self)
+        values = {name: getattr(self, name) for name in _FIELDS}
         if values["id"] is None:
             del values["id"]
         values["time"] = datetime.fromtimestamp(self.ts, UTC).isoformat(timespec="milliseconds")

@@ -35,7 +35,9 @@ __all__ = [
 
 NOTE_SCHEME = "note://"
 _WIKILINK = re.compile(r"\[\[([^\]\|#\^]+)(?:[#\^][^\]\|]*)?(?:\|[^\]]*)?\]\]")
-_INLINE_TAG = re.compile(r"(?<![\w&#/])#([\w/-]*[A-Za-z_/-][\w/-]*)", re.UNICODE)
+# A '#' not after a word character, '&', '#' or '/', then the tag. The pattern starts with
+# the '#' (the lookbehind comes after it), so the regex engine jumps from '#' to '#'.
+_INLINE_TAG = re.compile(r"#(?<![\w&#/]#)([\w/-]*[A-Za-z_/-][\w/-]*)", re.UNICODE)
 _FENCE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 _MAX_PATH = 512
 _IN_CHUNK = 500  # values per IN (...) list: well under every backend's parameter limit

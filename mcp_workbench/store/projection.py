@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, delete, update
 
+from mcp_workbench.store.search import insert_notes
 from mcp_workbench.store.tables import (
     BoardRow,
     CardRow,
@@ -183,7 +184,7 @@ _NOTES: Table = NoteRow.__table__  # type: ignore[attr-defined]
 
 def _notes_created(session: Session, payloads: list[dict[str, Any]]) -> None:
     session.flush()
-    session.connection().execute(insert(_NOTES), [payload["note"] for payload in payloads])
+    insert_notes(session.connection(), _NOTES, [payload["note"] for payload in payloads])
 
 
 BULK: dict[str, Callable[[Session, list[dict[str, Any]]], None]] = {

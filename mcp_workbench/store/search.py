@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Table, insert, text
 from sqlmodel import Session
 
-__all__ = ["NoteHit", "fts5_query", "search_notes"]
+__all__ = ["NoteHit", "fts5_query", "insert_notes", "search_notes"]
 
 _TOKEN = re.compile(r"[\w][\w'-]*\*?", re.UNICODE)
 MARK_START = "**"
@@ -25,6 +26,29 @@ class NoteHit:
     title: str
     score: float
     snippet: str
+
+
+_HOLD_INDEX = text("UPDATE notes_fts_control SET deferred = :deferred")
+_LAST_ROWID = text("SELECT coalesce(max(rowid), 0) FROM notes")
+_INDEX_AFTER = text(
+    "INSERT INTO notes_fts(rowid, title, body, tags) SELECT rowid, title, body, "
+    "(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(notes.tags)) "
+    "FROM notes WHERE rowid > :after"
+)
+
+
+def insert_notes(connection: Connection, notes: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many note rows in the caller's transaction, indexed for search. On SQLite the
+    per-row index trigger is held off and the new rows are indexed with one statement (the
+    write lock is held, so every rowid above the last one is ours)."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(notes), rows)
+        return
+    after = connection.execute(_LAST_ROWID).scalar_one()
+    connection.execute(_HOLD_INDEX, {"deferred": 1})
+    connection.execute(insert(notes), rows)
+    connection.execute(_HOLD_INDEX, {"deferred": 0})
+    connection.execute(_INDEX_AFTER, {"after": after})
 
 
 def _terms(query: str) -> list[str]:

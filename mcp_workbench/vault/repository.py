@@ -79,16 +79,17 @@ def _base(row: VaultBaseRow) -> SyncBase:
     )
 
 
-def _base_row(base: SyncBase) -> VaultBaseRow:
-    return VaultBaseRow(
-        kind=base.kind.value,
-        entity_id=base.entity_id,
-        path=base.path,
-        text=base.text,
-        file_hash=base.file_hash,
-        conflict_path=base.conflict.path if base.conflict else None,
-        conflict_hash=base.conflict.hash if base.conflict else None,
-    )
+def _base_values(base: SyncBase) -> dict[str, Any]:
+    """The ``vault_bases`` row of ``base``, as column values (a bulk insert takes these)."""
+    return {
+        "kind": base.kind.value,
+        "entity_id": base.entity_id,
+        "path": base.path,
+        "text": base.text,
+        "file_hash": base.file_hash,
+        "conflict_path": base.conflict.path if base.conflict else None,
+        "conflict_hash": base.conflict.hash if base.conflict else None,
+    }
 
 
 _BASES: Table = VaultBaseRow.__table__  # type: ignore[attr-defined]
@@ -279,7 +280,7 @@ class StoreRepository:
                 if refusal is not None:
                     outcomes[n] = RepositoryRefused(str(refusal))
                 else:
-                    rows.append(_base_row(base).model_dump())
+                    rows.append(_base_values(base))
             if rows:
                 session.connection().execute(insert(_BASES), rows)
             return drafts
@@ -435,7 +436,7 @@ class StoreRepository:
         return None if row is None else _base(row)
 
     async def put_base(self, base: SyncBase) -> None:
-        row = _base_row(base)
+        row = VaultBaseRow(**_base_values(base))
         await self._write(lambda s: s.merge(row))
 
     async def delete_base(self, kind: EntityKind, entity_id: str) -> None:

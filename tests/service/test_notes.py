@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
 from mcp_workbench.service import Workbench, note_path, note_uri
+from mcp_workbench.service.notes import inline_tags
 from mcp_workbench.store import EventDraft
 
 ACTOR = "tester"
@@ -185,7 +190,8 @@ async def test_read_by_id_survives_a_move(workbench: Workbench) -> None:
 
 async def test_many_notes_are_created_in_one_change(workbench: Workbench) -> None:
     """What a vault's first import uses: one transaction, one event per note, refusals
-    for paths or ids already taken; a replay of the log gives the same state."""
+    for paths or ids already taken; a replay of the log gives the same state. Search finds
+    the new notes once, the older ones once, and notes written after as before."""
     from mcp_workbench.store.rebuild import verify
 
     await workbench.notes.write("taken.md", "here first", actor=ACTOR)
@@ -217,4 +223,31 @@ async def test_many_notes_are_created_in_one_change(workbench: Workbench) -> Non
     assert (a.id, a.tags, a.links) == ("id-a", ["y", "x"], ["b"])
     assert (await notes.read("taken.md")).body == "here first"
     assert [hit.path for hit in await notes.search("two")] == ["b.md"]
+    assert [hit.path for hit in await notes.search("here")] == ["taken.md"]
+    await notes.write("later.md", "three", actor=ACTOR)
+    assert [hit.path for hit in await notes.search("three")] == ["later.md"]
     assert await workbench.db.write(verify, rollback=True) == []
+
+
+def _tags_by_hand(body: str) -> list[str]:
+    """Inline tags found one '#' at a time: not after a word character, '&', '#' or '/';
+    then the longest run of word characters, '/' and '-' holding a non-digit."""
+    found = []
+    for at, char in enumerate(body):
+        if char != "#" or (at and re.match(r"[\w&#/]", body[at - 1])):
+            continue
+        run = re.match(r"[\w/-]*", body[at + 1 :])
+        tag = run.group(0) if run else ""
+        if re.search(r"[A-Za-z_/-]", tag):
+            found.append(tag)
+    return found
+
+
+@given(st.text(alphabet="#&/ -_aZé19\n", max_size=60))
+def test_inline_tags_are_found_after_a_separator_only(body: str) -> None:
+    assert inline_tags(body) == _tags_by_hand(body)
+
+
+def test_inline_tags_examples() -> None:
+    text = "#start a #tag, x&#38; a#b /#c ##d é#e #1 #1a #a/b-c `#code`"
+    assert inline_tags(text) == ["start", "tag", "1a", "a/b-c"]
