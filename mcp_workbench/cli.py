@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mcp_workbench.__about__ import __version__
 from mcp_workbench.client_config import CLIENTS, client_config
 from mcp_workbench.commands import add_store_commands, run_command, store_options
+from mcp_workbench.commands.proxy import add_proxy_command, run_proxy
 from mcp_workbench.config import Settings, load_settings
 from mcp_workbench.errors import WorkbenchError
 from mcp_workbench.logs import configure_logging
@@ -122,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--token", help="the Jupyter server's token (default: $JUPYTER_TOKEN)")
     store_options(config)
     add_store_commands(sub)
+    add_proxy_command(sub)
     return parser
 
 
@@ -190,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "client-config":
         return _client_config(args)
+    if args.command == "proxy":
+        return run_proxy(args)
     if hasattr(args, "handler"):  # db, prompts, notes, boards
         return run_command(args, _settings)
     protocol_out = None

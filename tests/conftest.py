@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,12 @@ def stdio_args(*extra: str) -> list[str]:
 def stdio_command(*extra: str) -> list[str]:
     """The command line of a stdio server serving the fixture tools."""
     return [sys.executable, "-m", "mcp_workbench.cli", *stdio_args(*extra)]
+
+
+def proxy_command(*upstreams: str, extra: Sequence[str] = ("--no-cache",)) -> list[str]:
+    """The command line of a proxy in front of ``upstreams`` (URLs, or NAME=URL)."""
+    mounts = [arg for url in upstreams for arg in ("--upstream", url)]
+    return [sys.executable, "-m", "mcp_workbench.cli", "proxy", *mounts, *extra]
 
 
 def run_cli(

@@ -3,24 +3,27 @@ templates it may see, from a snapshot and then deltas, instead of listing everyt
 
 Vendor methods (advertised under ``experimental["io.mcp-workbench/catalog"]``):
 
-* ``workbench/catalog/snapshot`` → ``{seq, checksum, items}``: every item the caller may
+* ``workbench/catalog/snapshot`` → ``{epoch, seq, checksum, items}``: every item the caller may
   list, by kind (``tools``, ``prompts``, ``resources``, ``resourceTemplates``), each as its
   ``*/list`` descriptor. The session then gets ``notifications/workbench/catalog/changed``
   ``{seq}`` after each change.
-* ``workbench/catalog/delta {since}`` → ``{seq, checksum, changes}``: what changed after
-  ``since``, one entry per item (its newest state: ``{kind, key, item}``, or
+* ``workbench/catalog/delta {since, epoch?}`` → ``{epoch, seq, checksum, changes}``: what
+  changed after ``since``, one entry per item (its newest state: ``{kind, key, item}``, or
   ``{kind, key, removed: true}``; an item the caller may no longer see counts as removed).
-  When the log no longer reaches back to ``since`` (or the access policy changed since), it
-  answers the error ``-32002`` with ``data.snapshotRequired`` true.
+  When the log no longer reaches back to ``since`` (or the access policy changed since, or
+  ``epoch`` is not this log's: the server restarted), it answers the error ``-32002`` with
+  ``data.snapshotRequired`` true.
 * ``workbench/catalog/ack {seq}`` → ``{}``: the caller's mirror is at ``seq``.
 
 ``checksum`` (see :func:`catalog_checksum`) is a SHA-256 over each item's digest: a
-mirror that applied every delta computes the same.
+mirror that applied every delta computes the same. ``epoch`` names the log the seqs count
+in: a new one each time the server starts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -80,6 +83,7 @@ class CatalogLog:
 
     def __init__(self, registry: Registry, *, limit: int = 10_000) -> None:
         self.registry = registry
+        self.epoch = uuid.uuid4().hex
         self.seq = 0
         self.floor = 0
         """Deltas must start at or after this seq (a policy change resets what callers see)."""
@@ -241,19 +245,28 @@ def install_catalog(engine: Engine) -> CatalogLog:
     async def snapshot(call: Call) -> dict[str, Any]:
         items, checksum = view(call.session, call.revision.structured_output, with_items=True)
         call.session.catalog_seq = log.seq
-        return {"seq": log.seq, "checksum": checksum, "items": items}
+        return {"epoch": log.epoch, "seq": log.seq, "checksum": checksum, "items": items}
 
     @engine.method("workbench/catalog/delta")
     async def delta(call: Call) -> dict[str, Any]:
         since = _seq_param(call, "since")
+        epoch = call.params.get("epoch", log.epoch)
+        if not isinstance(epoch, str):
+            raise InvalidParams("params.epoch must be a string")
+        seq = log.seq
+        if epoch != log.epoch:
+            raise ProtocolError(
+                "the catalog log restarted since that seq: take a snapshot",
+                data={"snapshotRequired": True, "seq": seq, "epoch": log.epoch},
+                code=SNAPSHOT_REQUIRED,
+            )
         if since > log.seq:
             raise InvalidParams(f"params.since is ahead of the catalog (at {log.seq})")
-        seq = log.seq
         changes = log.since(since)
         if changes is None:
             raise ProtocolError(
                 f"the catalog log no longer reaches back to {since}: take a snapshot",
-                data={"snapshotRequired": True, "seq": seq},
+                data={"snapshotRequired": True, "seq": seq, "epoch": log.epoch},
                 code=SNAPSHOT_REQUIRED,
             )
         structured = call.revision.structured_output
@@ -271,7 +284,7 @@ def install_catalog(engine: Engine) -> CatalogLog:
         if call.session.catalog_seq is None:
             call.session.catalog_seq = since
         _, checksum = view(call.session, structured, with_items=False)
-        return {"seq": seq, "checksum": checksum, "changes": entries}
+        return {"epoch": log.epoch, "seq": seq, "checksum": checksum, "changes": entries}
 
     @engine.method("workbench/catalog/ack")
     async def ack(call: Call) -> dict[str, Any]:

@@ -154,6 +154,20 @@ async def test_deltas_the_log_cannot_serve_ask_for_a_snapshot(engine: Engine, pe
     assert after["error"]["code"] == SNAPSHOT_REQUIRED
 
 
+async def test_a_seq_of_another_epoch_asks_for_a_snapshot(engine: Engine, peer: Peer) -> None:
+    """Seqs count in one log: after a server restart (a new epoch) a mirror's seq means
+    nothing, even when it is not ahead of the new log."""
+    snapshot = (await peer.request("workbench/catalog/snapshot"))["result"]
+    assert snapshot["epoch"] == engine.catalog.epoch
+    same = await peer.request("workbench/catalog/delta", since=0, epoch=snapshot["epoch"])
+    assert same["result"]["epoch"] == snapshot["epoch"]
+    other = await peer.request("workbench/catalog/delta", since=0, epoch="an-earlier-run")
+    assert other["error"]["code"] == SNAPSHOT_REQUIRED
+    assert other["error"]["data"]["epoch"] == snapshot["epoch"]
+    bad = await peer.request("workbench/catalog/delta", since=0, epoch=7)
+    assert bad["error"]["code"] == -32602
+
+
 async def test_bad_catalog_requests_get_invalid_params(engine: Engine, peer: Peer) -> None:
     ahead = engine.catalog.seq + 5
     for method, params in (

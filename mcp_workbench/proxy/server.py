@@ -1,0 +1,483 @@
+"""The thin proxy: a local MCP server (our own engine, on stdio) whose catalog is the
+mirror of one or more upstream workbench servers, and whose calls are forwarded to them.
+
+Lists (``tools/list``, ``prompts/list``, ``resources/list``, templates) are answered from
+the mirror, with the engine's paging, in whatever protocol revision the client speaks, also
+while an upstream is down. ``tools/call``, ``prompts/get``, ``resources/read`` and
+``completion/complete`` go to the upstream that holds the item (progress comes back,
+cancellation goes up). Several upstreams are mounted under namespaces (``name.tool``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcp_workbench.__about__ import __version__
+from mcp_workbench.config import Settings
+from mcp_workbench.engine import Engine
+from mcp_workbench.engine.call import Call, InputRequired
+from mcp_workbench.engine.engine import Handler
+from mcp_workbench.errors import InvalidParams, NotFound, ProtocolError, WorkbenchError
+from mcp_workbench.proxy.link import UpstreamError
+from mcp_workbench.proxy.mirror import Mirror, cache_file
+from mcp_workbench.proxy.upstream import Backoff, Upstream, UpstreamUnavailable
+from mcp_workbench.registry import Prompt, Registry, Resource, ResourceTemplate, Tool
+from mcp_workbench.registry.items import Target, describe
+from mcp_workbench.registry.uri_template import UriTemplate
+
+__all__ = ["UPSTREAM_UNAVAILABLE", "Mount", "Proxy"]
+
+log = logging.getLogger("mcp_workbench.proxy")
+
+UPSTREAM_UNAVAILABLE = -32003
+"""The JSON-RPC error a forwarded request gets when its upstream is down or was lost."""
+
+
+async def _not_here(**_: Any) -> None:  # pragma: no cover - forwarded, never run locally
+    raise RuntimeError("a mirrored item runs upstream")
+
+
+_LIST_METHODS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
+_REMOTE = Target.of(_not_here, structured_output=False)
+
+
+@dataclass(slots=True)
+class RemoteTool(Tool):
+    """A tool of an upstream, described as the upstream describes it."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    upstream: str = ""
+
+    def descriptor(self, structured: bool = True) -> dict[str, Any]:
+        return describe(structured, {**self.raw, "name": self.name})
+
+
+@dataclass(slots=True)
+class RemotePrompt(Prompt):
+    """A prompt of an upstream."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    upstream: str = ""
+
+    def descriptor(self, structured: bool = True) -> dict[str, Any]:
+        described = describe(structured, {**self.raw, "name": self.name})
+        return {**described, "arguments": self.raw.get("arguments", [])}
+
+
+@dataclass(slots=True)
+class RemoteResource(Resource):
+    """A resource of an upstream."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    upstream: str = ""
+
+    def descriptor(self, structured: bool = True) -> dict[str, Any]:
+        return describe(structured, self.raw)
+
+
+@dataclass(slots=True)
+class RemoteTemplate(ResourceTemplate):
+    """A resource template of an upstream."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    upstream: str = ""
+
+    def descriptor(self, structured: bool = True) -> dict[str, Any]:
+        return describe(structured, self.raw)
+
+
+@dataclass(frozen=True)
+class Mount:
+    """An upstream to mount: its URL, and its namespace when there are several."""
+
+    url: str
+    namespace: str | None = None
+
+
+class Proxy:
+    """The proxy's engine and its upstreams."""
+
+    def __init__(
+        self,
+        mounts: list[Mount],
+        token: str | None,
+        *,
+        settings: Settings | None = None,
+        cache: Path | None = None,
+        backoff: Backoff | None = None,
+        heartbeat: float = 15.0,
+        timeout: float = 10.0,
+        call_wait: float = 0.0,
+        first_sync_wait: float = 10.0,
+    ) -> None:
+        self.settings = settings or Settings(store=False, entry_points=False, builtin_tools=False)
+        self.registry = Registry(page_size=self.settings.page_size)
+        self.engine = Engine(self.registry, self.settings)
+        self.call_wait = call_wait
+        self.first_sync_wait = first_sync_wait
+        """Seconds a list waits for an upstream never synced (no disk cache) to sync."""
+        """Seconds a request waits for a down upstream before it fails."""
+        self._active: list[Call] = []
+        identity = hashlib.sha256((token or "").encode()).hexdigest()
+        self.upstreams: list[Upstream] = []
+        for mount in mounts:
+            path = cache_file(cache, mount.url, identity) if cache is not None else None
+            mirror = Mirror.load(path, mount.url) if path is not None else Mirror(mount.url)
+            upstream = Upstream(
+                mount.url,
+                token,
+                name=mount.namespace,
+                mirror=mirror,
+                cache=path,
+                client_info={"name": "mcp-workbench-proxy", "version": __version__},
+                on_catalog=self._catalog_changed,
+                on_notification=self._notified,
+                on_request=self._asked,
+                backoff=backoff,
+                heartbeat=heartbeat,
+                timeout=timeout,
+            )
+            self.upstreams.append(upstream)
+        for upstream in self.upstreams:
+            self._mount(upstream)
+        self._install()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start connecting to every upstream (in the background)."""
+        self._tasks = [asyncio.ensure_future(u.run()) for u in self.upstreams]
+
+    async def stop(self) -> None:
+        """Close every upstream connection."""
+        for upstream in self.upstreams:
+            await upstream.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.engine.shutdown()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def status(self) -> list[dict[str, Any]]:
+        """Each upstream's state, cached seq and last sync."""
+        return [u.status() for u in self.upstreams]
+
+    # -- the mirror as registry items --------------------------------------------------------
+    def _catalog_changed(self, upstream: Upstream, lists: set[str]) -> None:
+        self._mount(upstream)
+
+    def _local(self, upstream: Upstream, name: str) -> str:
+        return f"{upstream.name}.{name}" if upstream.name else name
+
+    def _mount(self, upstream: Upstream) -> None:
+        """Make the registry hold exactly the upstream's mirrored items."""
+        registry, mirror, url = self.registry, upstream.mirror, upstream.url
+        tools = {self._local(upstream, t["name"]): t for t in mirror.listed("tools")}
+        for name, tool in list(registry.tools.items()):
+            if isinstance(tool, RemoteTool) and tool.upstream == url and name not in tools:
+                registry.remove_tool(name)
+        for name, raw in tools.items():
+            held_tool = registry.tools.get(name)
+            if not isinstance(held_tool, RemoteTool) or held_tool.raw != raw:
+                registry.add_tool(
+                    RemoteTool(
+                        name=name,
+                        target=_REMOTE,
+                        description=raw.get("description"),
+                        annotations=raw.get("annotations"),
+                        input_schema=raw.get("inputSchema") or {},
+                        raw=raw,
+                        upstream=url,
+                    )
+                )
+        prompts = {self._local(upstream, p["name"]): p for p in mirror.listed("prompts")}
+        for name, prompt in list(registry.prompts.items()):
+            if isinstance(prompt, RemotePrompt) and prompt.upstream == url and name not in prompts:
+                registry.remove_prompt(name)
+        for name, raw in prompts.items():
+            held_prompt = registry.prompts.get(name)
+            if not isinstance(held_prompt, RemotePrompt) or held_prompt.raw != raw:
+                registry.add_prompt(RemotePrompt(name=name, target=_REMOTE, raw=raw, upstream=url))
+        resources = {r["uri"]: r for r in mirror.listed("resources") if "uri" in r}
+        for uri, resource in list(registry.resources.items()):
+            mine = isinstance(resource, RemoteResource) and resource.upstream == url
+            if mine and uri not in resources:
+                registry.remove_resource(uri)
+        for uri, raw in resources.items():
+            held_resource = registry.resources.get(uri)
+            if not isinstance(held_resource, RemoteResource) or held_resource.raw != raw:
+                name = str(raw.get("name", uri))
+                registry.add_resource(
+                    RemoteResource(uri=uri, name=name, target=_REMOTE, raw=raw, upstream=url)
+                )
+        templates = {
+            t["uriTemplate"]: t for t in mirror.listed("resourceTemplates") if "uriTemplate" in t
+        }
+        for text, template in list(registry.templates.items()):
+            mine = isinstance(template, RemoteTemplate) and template.upstream == url
+            if mine and text not in templates:
+                registry.remove_resource(text)
+        for text, raw in templates.items():
+            held_template = registry.templates.get(text)
+            if not isinstance(held_template, RemoteTemplate) or held_template.raw != raw:
+                with contextlib.suppress(ValueError):  # a template we cannot parse
+                    registry.add_resource(
+                        RemoteTemplate(
+                            template=UriTemplate(text),
+                            name=str(raw.get("name", text)),
+                            target=_REMOTE,
+                            raw=raw,
+                            upstream=url,
+                        )
+                    )
+
+    def _by_url(self, url: str) -> Upstream:
+        return next(u for u in self.upstreams if u.url == url)
+
+    def _owner_of(self, uri: str) -> Upstream | None:
+        """The upstream holding the resource at ``uri`` (or a template matching it)."""
+        found = self.registry.find_resource(uri)
+        if found is not None and isinstance(found[0], RemoteResource | RemoteTemplate):
+            return self._by_url(found[0].upstream)
+        return self.upstreams[0] if len(self.upstreams) == 1 else None
+
+    def _tool_owner(self, name: str) -> tuple[Upstream, str]:
+        tool = self.registry.get_tool(name)
+        if isinstance(tool, RemoteTool):
+            return self._by_url(tool.upstream), str(tool.raw["name"])
+        if len(self.upstreams) == 1:  # not mirrored yet (the upstream still syncing)
+            return self.upstreams[0], name
+        for upstream in self.upstreams:
+            if upstream.name and name.startswith(upstream.name + "."):
+                return upstream, name[len(upstream.name) + 1 :]
+        raise InvalidParams(f"Unknown tool: {name}", data={"name": name})
+
+    # -- requests ------------------------------------------------------------------------------
+    def _install(self) -> None:
+        engine = self.engine
+        methods = engine._methods
+        set_level = methods["logging/setLevel"]
+        listen = methods["subscriptions/listen"]
+        for list_method in (
+            "tools/list",
+            "prompts/list",
+            "resources/list",
+            "resources/templates/list",
+        ):
+            engine.method(list_method)(self._after_first_sync(methods[list_method]))
+
+        @engine.method("tools/call")
+        async def call_tool(call: Call) -> dict[str, Any]:
+            name = call.params.get("name")
+            if not isinstance(name, str):
+                raise InvalidParams("params.name is required and must be a string")
+            upstream, remote = self._tool_owner(name)
+            tool = self.registry.get_tool(name)
+            annotations = (
+                tool.raw.get("annotations") if isinstance(tool, RemoteTool) else None
+            ) or {}
+            params = {**_forwardable(call.params), "name": remote}
+            result = await self._forward(
+                call,
+                upstream,
+                "tools/call",
+                params,
+                retry=annotations.get("idempotentHint") is True,
+            )
+            if not call.revision.structured_output:
+                result.pop("structuredContent", None)
+            return result
+
+        @engine.method("prompts/get")
+        async def get_prompt(call: Call) -> dict[str, Any]:
+            name = call.params.get("name")
+            if not isinstance(name, str):
+                raise InvalidParams("params.name is required and must be a string")
+            prompt = self.registry.get_prompt(name)
+            if isinstance(prompt, RemotePrompt):
+                upstream = self._by_url(prompt.upstream)
+                name = str(prompt.raw["name"])
+            elif len(self.upstreams) == 1:
+                upstream = self.upstreams[0]
+            else:
+                raise InvalidParams(f"Unknown prompt: {name}", data={"name": name})
+            params = {**_forwardable(call.params), "name": name}
+            return await self._forward(call, upstream, "prompts/get", params)
+
+        @engine.method("resources/read")
+        async def read_resource(call: Call) -> dict[str, Any]:
+            uri = call.params.get("uri")
+            if not isinstance(uri, str):
+                raise InvalidParams("params.uri is required and must be a string")
+            upstream = self._owner_of(uri)
+            if upstream is None:
+                raise NotFound(f"Resource not found: {uri}", data={"uri": uri})
+            return await self._forward(call, upstream, "resources/read", _forwardable(call.params))
+
+        @engine.method("completion/complete")
+        async def complete(call: Call) -> dict[str, Any]:
+            ref = call.params.get("ref")
+            upstream: Upstream | None = self.upstreams[0] if len(self.upstreams) == 1 else None
+            params = _forwardable(call.params)
+            if isinstance(ref, dict) and ref.get("type") == "ref/prompt":
+                prompt = self.registry.get_prompt(str(ref.get("name")))
+                if isinstance(prompt, RemotePrompt):
+                    upstream = self._by_url(prompt.upstream)
+                    params["ref"] = {**ref, "name": prompt.raw["name"]}
+            elif isinstance(ref, dict) and isinstance(ref.get("uri"), str):
+                upstream = self._owner_of(str(ref["uri"])) or upstream
+            if upstream is None:
+                return {"completion": {"values": [], "hasMore": False}}
+            return await self._forward(call, upstream, "completion/complete", params)
+
+        @engine.method("resources/subscribe")
+        async def subscribe(call: Call) -> dict[str, Any]:
+            uri = call.params.get("uri")
+            if not isinstance(uri, str):
+                raise InvalidParams("params.uri is required and must be a string")
+            call.session.subscriptions.add(uri)
+            await self._subscribe_upstream(uri)
+            return {}
+
+        @engine.method("logging/setLevel")
+        async def set_level_everywhere(call: Call) -> dict[str, Any]:
+            result = await set_level(call)
+            for upstream in self.upstreams:
+                upstream.log_level = str(call.params["level"])
+                if upstream.link is not None:
+                    with contextlib.suppress(Exception):
+                        await upstream.link.request(
+                            "logging/setLevel", {"level": upstream.log_level}, within=5
+                        )
+            return result
+
+        @engine.method("subscriptions/listen")
+        async def listen_and_subscribe(call: Call) -> dict[str, Any]:
+            wanted = call.params.get("notifications")
+            uris = wanted.get("resourceSubscriptions") if isinstance(wanted, dict) else None
+            result = await listen(call)
+            for uri in uris if isinstance(uris, list) else []:
+                if isinstance(uri, str):
+                    await self._subscribe_upstream(uri)
+            return result
+
+    def _after_first_sync(self, handler: Handler) -> Handler:
+        """``handler``, once every upstream's mirror holds something (from the disk cache or
+        a first sync), or ``first_sync_wait`` seconds passed: a proxy started with no cache
+        does not answer its first lists with nothing."""
+
+        async def listed(call: Call) -> dict[str, Any]:
+            waiting = [u for u in self.upstreams if u.mirror.synced_at is None]
+            if waiting:
+                await asyncio.wait(
+                    [asyncio.ensure_future(u.wait_synced()) for u in waiting],
+                    timeout=self.first_sync_wait,
+                )
+            return await handler(call)
+
+        return listed
+
+    async def _subscribe_upstream(self, uri: str) -> None:
+        upstream = self._owner_of(uri)
+        if upstream is None or uri in upstream.subscriptions:
+            return
+        upstream.subscriptions.add(uri)
+        if upstream.link is not None:
+            with contextlib.suppress(Exception):
+                await upstream.link.request("resources/subscribe", {"uri": uri}, within=5)
+
+    async def _forward(
+        self,
+        call: Call,
+        upstream: Upstream,
+        method: str,
+        params: dict[str, Any],
+        *,
+        retry: bool = False,
+    ) -> dict[str, Any]:
+        async def report(update: dict[str, Any]) -> None:
+            total, message = update.get("total"), update.get("message")
+            await call.progress(float(update.get("progress", 0)), total, message)
+
+        def progress(update: dict[str, Any]) -> None:
+            self._spawn(report(update))
+
+        self._active.append(call)
+        try:
+            return await upstream.forward(
+                method,
+                params,
+                on_progress=progress if call.progress_token is not None else None,
+                retry=retry,
+                wait=self.call_wait,
+            )
+        except UpstreamUnavailable as exc:
+            raise ProtocolError(
+                str(exc),
+                code=UPSTREAM_UNAVAILABLE,
+                data={"upstream": upstream.url, "retried": retry},
+            ) from None
+        except UpstreamError as exc:
+            raise ProtocolError(exc.message, code=exc.code, data=exc.data) from None
+        finally:
+            self._active.remove(call)
+
+    # -- what upstreams send -------------------------------------------------------------------
+    def _notified(self, method: str, params: dict[str, Any]) -> None:
+        if method == "notifications/progress":
+            for upstream in self.upstreams:
+                if upstream.progress(params):
+                    return
+        elif method == "notifications/resources/updated":
+            uri = params.get("uri")
+            if isinstance(uri, str):
+                self.registry.resource_updated(uri)
+        elif method == "notifications/message":
+            self.engine.notifier.notify(
+                lambda s: s.revision is not None and not s.revision.modern, method, params
+            )
+
+    async def _asked(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A request from an upstream (elicitation, sampling, roots, ping): asked of the
+        client through the call that is running (the newest one, when several are)."""
+        if method == "ping":
+            return {}
+        if not self._active:
+            if method == "roots/list":
+                return {"roots": []}
+            raise UpstreamError({"code": -32603, "message": "no client request is running"})
+        call = self._active[-1]
+        try:
+            answers = await call.ask({"upstream": {"method": method, "params": params}})
+        except InputRequired:
+            raise UpstreamError(
+                {
+                    "code": -32603,
+                    "message": "the client's protocol revision cannot answer requests "
+                    "made during a proxied call",
+                }
+            ) from None
+        except WorkbenchError as exc:
+            raise UpstreamError({"code": -32603, "message": exc.message}) from None
+        answer: dict[str, Any] = answers["upstream"]
+        return answer
+
+
+def _forwardable(params: dict[str, Any]) -> dict[str, Any]:
+    """The params to send upstream: the client's ``_meta`` (its progress token, modern
+    revision fields) stays here."""
+    return {k: v for k, v in params.items() if k != "_meta"}
