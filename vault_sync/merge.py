@@ -34,6 +34,7 @@ __all__ = [
     "merge_frontmatter",
     "merge_lines",
     "merge_texts",
+    "merge_value",
 ]
 
 T = TypeVar("T")
@@ -104,10 +105,11 @@ def merge_lines(base: str, ours: str, theirs: str) -> MergeResult:
     return MergeResult(merged)
 
 
-def _pick(
+def merge_value(
     base: T, ours: T, theirs: T, same: Callable[[T, T], bool] | None = None
 ) -> tuple[T, bool]:
-    """Three-way pick of one value: (result, conflicted)."""
+    """Three-way merge of one value, taken whole from the side that changed it:
+    (result, conflicted)."""
     equal = same or (lambda left, right: left == right)
     if equal(ours, theirs) or equal(base, theirs):
         return ours, False
@@ -178,7 +180,7 @@ def merge_frontmatter(base: str | None, ours: str | None, theirs: str | None) ->
     merged: dict[str, str] = {}
     conflicts: list[str] = []
     for key in dict.fromkeys([*ko, *kt, *kb]):
-        value, conflicted = _pick(kb.get(key), ko.get(key), kt.get(key), same)
+        value, conflicted = merge_value(kb.get(key), ko.get(key), kt.get(key), same)
         if conflicted:
             conflicts.append(f"frontmatter key {key!r} changed on both sides")
         elif value is not None:
@@ -198,7 +200,7 @@ def merge_documents(base: str, ours: str, theirs: str) -> MergeResult:
     body = merge_lines(db.body, do.body, dt.body)
     if frontmatter.text is None or body.text is None:
         return MergeResult(None, frontmatter.conflicts + body.conflicts)
-    present, _ = _pick(
+    present, _ = merge_value(
         db.frontmatter is not None, do.frontmatter is not None, dt.frontmatter is not None
     )
     fences = do if do.frontmatter is not None else dt
@@ -274,9 +276,9 @@ def _merge_card(
     if o is None or t is None:  # deleted on one side: an edit on the other side wins
         other = t if o is None else o
         return None if other is None or other == b else other
-    lane, lane_conflict = _pick(b[0], o[0], t[0])
-    check, check_conflict = _pick(b[2], o[2], t[2])
-    text, text_conflict = _pick(b[1], o[1], t[1])
+    lane, lane_conflict = merge_value(b[0], o[0], t[0])
+    check, check_conflict = merge_value(b[2], o[2], t[2])
+    text, text_conflict = merge_value(b[1], o[1], t[1])
     if text_conflict:
         merged = merge_lines(b[1] + "\n", o[1] + "\n", t[1] + "\n")
         text_conflict = merged.text is None
@@ -310,9 +312,9 @@ def _merge_board(base: Board, ours: Board, theirs: Board, conflicts: list[str]) 
             if value is not None:
                 lanes[key] = value
             continue
-        title, title_clash = _pick(b[0], o[0], t[0])
-        wip, wip_clash = _pick(b[1], o[1], t[1])
-        complete, complete_clash = _pick(b[2], o[2], t[2])
+        title, title_clash = merge_value(b[0], o[0], t[0])
+        wip, wip_clash = merge_value(b[1], o[1], t[1])
+        complete, complete_clash = merge_value(b[2], o[2], t[2])
         if title_clash or wip_clash or complete_clash:
             conflicts.append(f"lane {title!r} changed on both sides")
         lanes[key] = (title, wip, complete)
@@ -349,7 +351,7 @@ def merge_boards(base: str, ours: str, theirs: str, *, name: str = "") -> MergeR
     conflicts: list[str] = []
     frontmatter = merge_frontmatter(fb.frontmatter, fo.frontmatter, ft.frontmatter)
     conflicts.extend(frontmatter.conflicts)
-    settings, settings_conflict = _pick(fb.settings, fo.settings, ft.settings)
+    settings, settings_conflict = merge_value(fb.settings, fo.settings, ft.settings)
     if settings_conflict:
         conflicts.append("the board settings changed on both sides")
     board = _merge_board(fb.board, fo.board, ft.board, conflicts)

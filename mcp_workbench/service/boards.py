@@ -24,6 +24,7 @@ from mcp_workbench.service.core import (
     new_id,
     normalize_tags,
 )
+from mcp_workbench.service.merge import card_state_at, stale_write
 from mcp_workbench.service.models import Board, BoardView, Card, Lane
 from mcp_workbench.store import EventDraft
 from mcp_workbench.store.tables import BoardRow, CardRow, LaneRow
@@ -422,9 +423,12 @@ class BoardService:
     ) -> Card:
         """Change a card's title, body, due date (``""`` clears it), tags or done flag.
 
+        A change based on an older version is merged with the changes made since (title
+        and body by lines).
+
         Raises:
             NotFound: no such card.
-            Conflict: stale version.
+            Conflict: ``expected_version`` is ahead, or the changes since clash with this.
             InvalidInput: bad values.
         """
         limits = self.core.limits
@@ -443,12 +447,18 @@ class BoardService:
 
         def mutation(session: Session, now: float) -> list[EventDraft]:
             row = self._card_row(session, card_id)
-            check_version("card", card_id, row.version, expected_version)
             current = row.model_dump()
-            if all(current[k] == v for k, v in changes.items()):
+            merged, event = changes, dict[str, Any]()
+            stale = stale_write("card", card_id, row.version, expected_version)
+            if stale is not None:
+                base = card_state_at(session, card_id, row.board_id, stale.expected)
+                merged = stale.merge(base, current, changes, text=("title", "body"))
+                check_size("card body", merged.get("body", ""), limits.max_body_bytes)
+                event["merged"] = stale.marker
+            if all(current[k] == v for k, v in merged.items()):
                 return []
-            state = {**current, **changes, "version": row.version + 1, "updated_at": now}
-            return [EventDraft("card.updated", "card", card_id, row.version + 1, {"card": state})]
+            event["card"] = {**current, **merged, "version": row.version + 1, "updated_at": now}
+            return [EventDraft("card.updated", "card", card_id, row.version + 1, event)]
 
         return await self._commit_card(mutation, actor, card_id)
 

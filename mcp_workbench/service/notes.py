@@ -18,6 +18,7 @@ from mcp_workbench.service.core import (
     new_id,
     normalize_tags,
 )
+from mcp_workbench.service.merge import stale_write, state_at
 from mcp_workbench.service.models import Note, NoteSummary, SearchHit
 from mcp_workbench.store import EventDraft, search_notes
 from mcp_workbench.store.tables import NoteRow
@@ -156,33 +157,27 @@ class NoteService:
     ) -> Note:
         """Create the note at ``path`` or replace its content (a new version).
 
-        ``expected_version=0`` means "must not exist yet". Writing what is already stored
-        records nothing. Title, tags and links are derived from the content unless given.
-        A new note gets ``note_id`` as its id when given (vault sync keeps the file's id).
+        ``expected_version=0`` means "must not exist yet". A write based on an older
+        version is merged with the changes made since (body by lines, frontmatter by key).
+        Writing what is already stored records nothing. Title, tags and links are derived
+        from the content unless given. A new note gets ``note_id`` as its id when given
+        (vault sync keeps the file's id).
 
         Raises:
             InvalidInput: bad path, tags or an oversized body.
-            Conflict: ``expected_version`` does not match.
+            Conflict: the note exists while ``expected_version`` is 0, ``expected_version``
+                is ahead of it, or the changes since clash with this one.
         """
         clean = note_path(path)
-        limits = self.core.limits
-        check_size("note body", body, limits.max_body_bytes)
         meta = dict(frontmatter or {})
-        chosen_title = (title or "").strip() or _title(clean, meta)
-        if len(chosen_title) > limits.max_title_chars:
-            raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
-        all_tags = normalize_tags(
-            tags if tags is not None else [*_frontmatter_tags(meta), *inline_tags(body)]
-        )
-        links = parse_links(body)
-        state = {
-            "path": clean,
-            "title": chosen_title,
-            "body": body,
-            "frontmatter": meta,
-            "tags": all_tags,
-            "links": links,
-        }
+        state = self._state(clean, body, meta, title, tags)
+        # What the write sets, to merge when it is based on an older version; a title or
+        # tags not given follow from the merged content, as they do from any content.
+        given: dict[str, Any] = {"body": body, "frontmatter": meta}
+        if (title or "").strip():
+            given["title"] = state["title"]
+        if tags is not None:
+            given["tags"] = state["tags"]
 
         def mutation(session: Session, now: float) -> list[EventDraft]:
             row = _by_path(session, clean)
@@ -202,24 +197,68 @@ class NoteService:
                 return [EventDraft("note.created", "note", chosen, 1, {"note": payload})]
             if expected_version == 0:
                 raise Conflict(f"a note exists at {clean}", data={"current": row.version})
-            check_version("note", clean, row.version, expected_version)
             current = {k: getattr(row, k) for k in state}
-            if current == state:
+            new_state, event = state, dict[str, Any]()
+            stale = stale_write("note", clean, row.version, expected_version)
+            if stale is not None:
+                base = state_at(session, "note", row.id, stale.expected)
+                merged = stale.merge(
+                    base, current, given, text=("body", "title"), mappings=("frontmatter",)
+                )
+                new_state = self._state(
+                    clean,
+                    merged["body"],
+                    merged["frontmatter"],
+                    merged.get("title"),
+                    merged.get("tags"),
+                )
+                event["merged"] = stale.marker
+            if current == new_state:
                 return []
             version = row.version + 1
-            payload = {
-                **state,
+            event["note"] = {
+                **new_state,
                 "id": row.id,
                 "version": version,
                 "created_at": row.created_at,
                 "updated_at": now,
             }
-            return [EventDraft("note.updated", "note", row.id, version, {"note": payload})]
+            return [EventDraft("note.updated", "note", row.id, version, event)]
 
         events = await self.core.commit(mutation, actor)
         if events:  # the event holds the new state: no need to read it back
             return note_from_row(NoteRow(**events[-1].payload["note"]))
         return await self.read(clean)
+
+    def _state(
+        self,
+        clean: str,
+        body: str,
+        meta: dict[str, Any],
+        title: str | None = None,
+        tags: builtins.list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A note's content as stored: title, tags and links derived unless given.
+
+        Raises:
+            InvalidInput: bad title or tags, or an oversized body.
+        """
+        limits = self.core.limits
+        check_size("note body", body, limits.max_body_bytes)
+        chosen_title = (title or "").strip() or _title(clean, meta)
+        if len(chosen_title) > limits.max_title_chars:
+            raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
+        all_tags = normalize_tags(
+            tags if tags is not None else [*_frontmatter_tags(meta), *inline_tags(body)]
+        )
+        return {
+            "path": clean,
+            "title": chosen_title,
+            "body": body,
+            "frontmatter": meta,
+            "tags": all_tags,
+            "links": parse_links(body),
+        }
 
     def prepare(
         self,
@@ -234,22 +273,7 @@ class NoteService:
         Raises:
             InvalidInput: bad path, title or tags, or an oversized body.
         """
-        clean = note_path(path)
-        limits = self.core.limits
-        check_size("note body", body, limits.max_body_bytes)
-        meta = dict(frontmatter or {})
-        title = _title(clean, meta)
-        if len(title) > limits.max_title_chars:
-            raise InvalidInput(f"title is longer than {limits.max_title_chars} characters")
-        return {
-            "id": note_id,
-            "path": clean,
-            "title": title,
-            "body": body,
-            "frontmatter": meta,
-            "tags": normalize_tags([*_frontmatter_tags(meta), *inline_tags(body)]),
-            "links": parse_links(body),
-        }
+        return {"id": note_id, **self._state(note_path(path), body, dict(frontmatter or {}))}
 
     @staticmethod
     def creations(

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from mcp_workbench.errors import Conflict, InvalidInput, NotFound
 from mcp_workbench.service.core import ServiceCore, check_version
+from mcp_workbench.service.merge import StaleWrite, stale_write
 from mcp_workbench.service.models import (
     PromptArgument,
     PromptInfo,
@@ -71,6 +72,7 @@ def _version_event(
     message: str,
     actor: str,
     labels: Sequence[str],
+    merged: Mapping[str, int] | None = None,
 ) -> EventDraft:
     return EventDraft(
         kind,
@@ -78,6 +80,7 @@ def _version_event(
         name,
         version,
         {
+            **({} if merged is None else {"merged": dict(merged)}),
             "prompt": {
                 "name": name,
                 "latest": version,
@@ -97,6 +100,25 @@ def _version_event(
             "labels": {label: version for label in labels},
         },
     )
+
+
+def _stored(version: PromptVersionRow) -> dict[str, Any]:
+    """What an update may change in a stored version."""
+    return {
+        "messages": version.messages,
+        "description": version.description,
+        "arguments": version.arguments,
+    }
+
+
+def _message_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with its messages as one text field each (``message 1``, ...)."""
+    if "messages" not in fields:
+        return fields
+    split = {k: v for k, v in fields.items() if k != "messages"}
+    for i, msg in enumerate(fields["messages"], 1):
+        split[f"message {i}"] = msg["text"]
+    return split
 
 
 def _version_model(row: PromptVersionRow, labels: dict[str, int], latest: int) -> PromptVersion:
@@ -216,9 +238,12 @@ class PromptService:
     ) -> PromptVersion:
         """A new version of ``name``; what is not given is carried over from the newest.
 
+        An update based on an older version is merged with the versions made since
+        (message texts and the description by lines).
+
         Raises:
             NotFound: no such prompt.
-            Conflict: ``expected_version`` is not the newest version.
+            Conflict: ``expected_version`` is ahead, or the changes since clash with this.
             InvalidInput: bad template, arguments or label.
         """
         for label in labels:
@@ -231,11 +256,22 @@ class PromptService:
 
         def mutation(session: Session, now: float) -> list[EventDraft]:
             prompt, current = self._load(session, name)
-            check_version("prompt", name, prompt.latest, expected_version)
-            msgs = new_msgs or [PromptMessage(**m) for m in current.messages]
-            if arguments is not None:
-                args = self._arguments(msgs, arguments)
-            elif new_msgs is not None:
+            given_msgs, given_description, given_args = new_msgs, description, arguments
+            stale = stale_write("prompt", name, prompt.latest, expected_version)
+            if stale is not None:
+                base = session.get(PromptVersionRow, (name, stale.expected))
+                given_msgs, given_description, given_args = self._merge_stale(
+                    stale,
+                    base,
+                    current,
+                    messages=new_msgs,
+                    description=description,
+                    arguments=arguments,
+                )
+            msgs = given_msgs or [PromptMessage(**m) for m in current.messages]
+            if given_args is not None:
+                args = self._arguments(msgs, given_args)
+            elif given_msgs is not None:
                 kept = {a["name"]: PromptArgument(**a) for a in current.arguments}
                 args = [kept.get(a.name, a) for a in self._arguments(msgs, None)]
             else:
@@ -250,15 +286,69 @@ class PromptService:
                     now=now,
                     messages=msgs,
                     arguments=args,
-                    description=current.description if description is None else description,
+                    description=current.description
+                    if given_description is None
+                    else given_description,
                     message=message,
                     actor=actor,
                     labels=labels,
+                    merged=None if stale is None else stale.marker,
                 )
             ]
 
         await self.core.commit(mutation, actor)
         return await self.get(name)
+
+    def _merge_stale(
+        self,
+        stale: StaleWrite,
+        base: PromptVersionRow | None,
+        current: PromptVersionRow,
+        *,
+        messages: list[PromptMessage] | None,
+        description: str | None,
+        arguments: list[PromptArgument] | None,
+    ) -> tuple[list[PromptMessage] | None, str | None, list[PromptArgument] | None]:
+        """What an update based on version ``base`` sets, merged with ``current``: each
+        message's text by lines while every side has the same roles in the same order,
+        the description by lines, the arguments as a whole.
+
+        Raises:
+            Conflict: the changes clash.
+            InvalidInput: the merged messages are too long.
+        """
+        incoming: dict[str, Any] = {}
+        if messages is not None:
+            incoming["messages"] = [m.model_dump() for m in messages]
+        if description is not None:
+            incoming["description"] = description
+        if arguments is not None:
+            incoming["arguments"] = [a.model_dump() for a in arguments]
+        was = None if base is None else _stored(base)
+        now = _stored(current)
+        roles = {tuple(m["role"] for m in side["messages"]) for side in (was, now) if side}
+        if messages is not None:
+            roles.add(tuple(m.role for m in messages))
+        by_message = messages is not None and len(roles) == 1
+        if by_message:
+            was = None if was is None else _message_fields(was)
+            now, incoming = _message_fields(now), _message_fields(incoming)
+        texts = ["description", *(key for key in incoming if key.startswith("message "))]
+        merged = stale.merge(was, now, incoming, text=texts)
+        if by_message:
+            (order,) = roles
+            merged["messages"] = [
+                {"role": role, "text": merged[f"message {i}"]} for i, role in enumerate(order, 1)
+            ]
+        return (
+            None
+            if "messages" not in merged
+            else self._messages(None, [PromptMessage(**m) for m in merged["messages"]]),
+            merged.get("description"),
+            None
+            if "arguments" not in merged
+            else [PromptArgument(**a) for a in merged["arguments"]],
+        )
 
     async def set_label(
         self,

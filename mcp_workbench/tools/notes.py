@@ -63,7 +63,9 @@ def register(registry: Registry, workbench: Workbench) -> None:
         ] = None,
         expected_version: ExpectedVersion = None,
     ) -> Note:
-        """Create a note or replace its content with a new version."""
+        """Create a note or replace its content with a new version. A write based on an
+        older version is merged with the changes made since; it fails, naming what clashed,
+        only where both changed the same lines or frontmatter keys."""
         return await service.write(
             access.note(ctx, "write", path, new=True),
             body,

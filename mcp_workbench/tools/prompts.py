@@ -161,7 +161,9 @@ def register(registry: Registry, workbench: Workbench) -> None:
         message: Annotated[str, Field(description="What changed, for the history.")] = "",
         labels: Annotated[list[str], Field(description="Labels to move to it.")] = [],  # noqa: B006
     ) -> PromptVersion:
-        """Make a new version of a prompt; what is not given is kept from the newest."""
+        """Make a new version of a prompt; what is not given is kept from the newest. An
+        update based on an older version is merged with the versions made since; it fails,
+        naming what clashed, only where both changed the same lines or values."""
         access.prompt(ctx, "write", name)
         return await service.update(
             name,

@@ -135,7 +135,9 @@ def register(registry: Registry, workbench: Workbench) -> None:
         done: bool | None = None,
         expected_version: ExpectedVersion = None,
     ) -> Card:
-        """Change a card's title, body, due date, tags or done flag."""
+        """Change a card's title, body, due date, tags or done flag. A change based on an
+        older version is merged with the changes made since; it fails, naming what clashed,
+        only where both changed the same lines or values."""
         await access.card_board(ctx, service, card)
         return await service.update_card(
             card,

@@ -45,7 +45,10 @@ async def test_write_read_replace_move_and_delete(api: Api) -> None:
     stale = await api(
         "PUT", "notes/projects/My Plan.md", {"body": "v3"}, headers={"If-Match": '"1"'}
     )
-    assert (stale.status, stale.body["data"]) == (409, {"current": 2, "expected": 1})
+    assert (stale.status, stale.body["data"]) == (
+        409,
+        {"current": 2, "expected": 1, "fields": {"body": "lines 1-1 changed on both sides"}},
+    )
     same = await api("PUT", "notes/projects/My Plan.md", {"body": "Plan v2"})
     assert (same.status, same.etag) == (200, '"2"')  # nothing changed, no new version
 

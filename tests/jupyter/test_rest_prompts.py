@@ -33,9 +33,15 @@ async def test_prompt_versions_labels_and_rendering(api: Api) -> None:
         headers={"If-Match": '"1"'},
     )
     assert (second.status, second.etag, second.body["message"]) == (200, '"2"', "stricter")
-    stale = await api("PATCH", "prompts/review", {"description": "x"}, headers={"If-Match": '"1"'})
+    stale = await api(
+        "PATCH", "prompts/review", {"template": "Review {{code}} once"}, headers={"If-Match": '"1"'}
+    )
     assert stale.status == 409
-    assert stale.body["data"] == {"current": 2, "expected": 1}
+    assert stale.body["data"] == {
+        "current": 2,
+        "expected": 1,
+        "fields": {"message 1": "lines 1-1 changed on both sides"},
+    }
     assert "version 2" in stale.body["message"]
 
     newest = await api.get("prompts/review")

@@ -108,8 +108,8 @@ async def test_update_card_fields_and_validation(workbench: Workbench) -> None:
         await workbench.boards.update_card(card.id, due="next week", actor=ACTOR)
     with pytest.raises(InvalidInput, match="empty"):
         await workbench.boards.update_card(card.id, title="  ", actor=ACTOR)
-    with pytest.raises(Conflict):
-        await workbench.boards.update_card(card.id, title="x", expected_version=1, actor=ACTOR)
+    with pytest.raises(Conflict):  # the body changed since version 1, differently
+        await workbench.boards.update_card(card.id, body="x", expected_version=1, actor=ACTOR)
     with pytest.raises(NotFound, match="no card"):
         await workbench.boards.update_card("missing", title="x", actor=ACTOR)
     with pytest.raises(InvalidInput, match="limit"):

@@ -59,7 +59,11 @@ async def test_versions_conflicts_and_idempotent_writes(workbench: Workbench) ->
     assert (second.id, second.version) == (first.id, 2)
     with pytest.raises(Conflict) as caught:
         await workbench.notes.write("n", "three", expected_version=1, actor=ACTOR)
-    assert caught.value.data == {"current": 2, "expected": 1}
+    assert caught.value.data == {
+        "current": 2,
+        "expected": 1,
+        "fields": {"body": "lines 1-1 changed on both sides"},
+    }
     with pytest.raises(Conflict, match="exists"):
         await workbench.notes.write("n", "again", expected_version=0, actor=ACTOR)
     with pytest.raises(NotFound):

@@ -78,7 +78,11 @@ async def test_stale_update_conflicts_and_writes_nothing(workbench: Workbench) -
     seq = await workbench.last_seq()
     with pytest.raises(Conflict) as caught:
         await workbench.prompts.update("p", expected_version=1, template="three", actor=ACTOR)
-    assert caught.value.data == {"current": 2, "expected": 1}
+    assert caught.value.data == {
+        "current": 2,
+        "expected": 1,
+        "fields": {"message 1": "lines 1-1 changed on both sides"},
+    }
     assert "version 2" in caught.value.message
     assert (await workbench.prompts.get("p")).messages[0].text == "two"
     assert await workbench.last_seq() == seq

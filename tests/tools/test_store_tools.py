@@ -191,6 +191,19 @@ async def test_notes_tools_and_resources(store_connect: StoreConnect) -> None:
         assert "no note at" in await fails(client, "notes.read", path=f"{folder}/heap.md")
 
 
+async def test_stale_writes_merge_or_fail_naming_the_clash(store_connect: StoreConnect) -> None:
+    path = f"{unique('merge')}/plan.md"
+    async with store_connect() as client:
+        await ok(client, "notes.write", path=path, body="a\n\nb\n")
+        await ok(client, "notes.write", path=path, body="a!\n\nb\n", expected_version=1)
+        merged = await ok(client, "notes.write", path=path, body="a\n\nb!\n", expected_version=1)
+        assert (merged["version"], merged["body"]) == (3, "a!\n\nb!\n")
+        clash = await fails(client, "notes.write", path=path, body="a?\n\nb!\n", expected_version=1)
+        assert clash.startswith(f"note {path} is at version 3, not 1")
+        assert "body (lines 1-1 changed on both sides)" in clash
+        assert (await ok(client, "notes.read", path=path))["version"] == 3
+
+
 async def test_tasks_tools_and_board_resource(store_connect: StoreConnect) -> None:
     board_id = unique("board")
     async with store_connect() as client:

@@ -39,10 +39,15 @@ While a policy is in force, the admin routes (sessions, audit, policy) need the 
 request's `X-Request-Id`.
 
 **Versions.** A prompt, note, board or card is answered with `ETag: "<version>"`. A change
-sent with `If-Match: "<version>"` is made only if that is still the current version, and
-answers **409 Conflict** otherwise (its `data` has `current` and `expected`): the same
-conflict every other client of the store gets, whatever the reason, so a client handles
-one status. `If-None-Match: *` asks that the item not exist yet.
+sent with `If-Match: "<version>"` is based on that version. A note write, a card change or
+a new prompt version based on an older version than the current one is merged with the
+changes made since (text by lines, as a vault edit is; other values taken from the side
+that changed them) and saved as the next version; if both sides changed the same lines or
+values differently, or for any other change, a stale version answers **409 Conflict** and
+nothing changes. Its `data` has `current` and `expected` and, for a clash, `fields`: each
+field that clashed, with how. It is the same conflict every other client of the store
+gets, whatever the reason, so a client handles one status. `If-None-Match: *` asks that
+the item not exist yet.
 
 **Errors** are JSON, in Jupyter's shape: `message`, `reason` (the kind of error) and, from
 the workbench, `data`. A request body larger than the `max_body_bytes` setting is refused
@@ -53,8 +58,9 @@ _ERRORS = {
     400: "Invalid input: bad JSON, a value that breaks a rule, or bad parameters.",
     403: "Not authenticated or not authorized (Jupyter), or the access policy refuses.",
     404: "No such item, or one the caller may not see.",
-    409: "Conflict: the version in If-Match is stale (data: current, expected), or the "
-    "change clashes with the current state.",
+    409: "Conflict: the version in If-Match is stale and the change cannot be merged with "
+    "the changes since (data: current, expected, fields), or the change clashes with the "
+    "current state.",
     413: "The request body is larger than max_body_bytes.",
     429: "A rate limit is reached: retry after Retry-After seconds.",
     503: "The store is off or failing.",
@@ -102,8 +108,9 @@ _VERSION_HEADERS = [
         "name": "If-Match",
         "in": "header",
         "required": False,
-        "description": 'Make the change only if the current version is this one ("3"); '
-        "409 if it is not.",
+        "description": 'The version the change is based on ("3"). If the item has moved on, '
+        "a note, card or prompt change is merged with the changes since; 409 when that "
+        "merge clashes, and for any other change.",
         "schema": {"type": "string"},
     },
     {

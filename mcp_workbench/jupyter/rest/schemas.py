@@ -346,7 +346,11 @@ class ErrorReply(BaseModel):
 
     message: str
     reason: str | None = Field(description="The kind of error, e.g. 'Conflict'.")
-    data: Any = Field(None, description="Details: for a Conflict, current and expected.")
+    data: Any = Field(
+        None,
+        description="Details: for a Conflict, current and expected (versions) and, when a "
+        "merge clashed, fields (each field that clashed, with how).",
+    )
 
 
 class VaultConflict(BaseModel):
