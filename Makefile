@@ -4,9 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/conformance/node_modules/.package-lock.json
+WEBUI_NODE_STAMP := webui/node_modules/.package-lock.json
+WEBUI_DIR := mcp_workbench/jupyter/static/ui
+WEBUI_STAMP := $(WEBUI_DIR)/.built
+WEBUI_SOURCES := $(shell find webui/app webui/components webui/lib -type f 2>/dev/null) \
+	webui/next.config.ts webui/tsconfig.json
 PORT ?= 8765
 
-.PHONY: install run serve-http stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
+.PHONY: install webui run serve-http stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +23,19 @@ $(NODE_STAMP): tests/conformance/package.json tests/conformance/package-lock.jso
 	cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+$(WEBUI_NODE_STAMP): webui/package.json webui/package-lock.json
+	cd webui && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEBUI_NODE_STAMP)
+
+# The web UI's static export, served by the extension from inside the package.
+$(WEBUI_STAMP): $(WEBUI_NODE_STAMP) $(WEBUI_SOURCES)
+	cd webui && NEXT_TELEMETRY_DISABLED=1 npm run build --silent
+	rm -rf $(WEBUI_DIR) && mkdir -p $(dir $(WEBUI_DIR)) && cp -r webui/out $(WEBUI_DIR)
+	touch $(WEBUI_STAMP)
+
+webui: $(WEBUI_STAMP)  ## build the web UI (Next.js static export) into the package
+
+install: $(STAMP) $(NODE_STAMP) $(WEBUI_STAMP)
 
 # Jupyter refuses to run as root unless told (containers often run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -48,10 +65,11 @@ test-jupyter: install  ## only the Jupyter extension's tests
 test-postgres: install  ## the store suites again, on a throwaway PostgreSQL server
 	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/vault/test_store_repository.py tests/test_cli_store.py
 
-lint: $(STAMP)  ## ruff (lint + format check) and mypy --strict
+lint: $(STAMP) $(WEBUI_NODE_STAMP)  ## ruff (lint + format check), mypy --strict; ESLint, Prettier, tsc for webui/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	cd webui && npx eslint . && npx prettier --check . && npx tsc --noEmit
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -71,4 +89,4 @@ conformance: install  ## the official conformance suite against our HTTP server
 	$(PY) -m pytest tests/test_conformance.py -v
 
 clean:
-	rm -rf $(VENV) tests/conformance/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) tests/conformance/node_modules webui/node_modules webui/.next webui/out $(WEBUI_DIR) .mypy_cache .ruff_cache .pytest_cache

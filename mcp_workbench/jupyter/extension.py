@@ -27,10 +27,11 @@ from mcp_workbench.jupyter.kernel_tools import register_jupyter_tools
 from mcp_workbench.jupyter.mcp_handlers import JupyterMcpHandler, JupyterMcpWebSocket
 from mcp_workbench.jupyter.rest import rest_handlers
 from mcp_workbench.jupyter.traits import settings_traits
+from mcp_workbench.jupyter.ui import ui_handlers
 from mcp_workbench.transports.http_transport import HttpTransport
 from mcp_workbench.transports.listeners import Listeners, start_listeners
 
-__all__ = ["API_PREFIX", "EXTENSION_PREFIX", "MCPWorkbench"]
+__all__ = ["API_PREFIX", "EXTENSION_PREFIX", "UI_PREFIX", "MCPWorkbench"]
 
 _FIRST_SYNC_WAIT = 60.0
 """Seconds the start waits for the vault's first sync before announcing itself anyway."""
@@ -40,6 +41,8 @@ log = logging.getLogger("mcp_workbench.jupyter")
 EXTENSION_PREFIX = "mcp-workbench"
 """Where the extension's own routes live, under ``base_url``."""
 API_PREFIX = f"{EXTENSION_PREFIX}/api/v1"
+UI_PREFIX = f"{EXTENSION_PREFIX}/ui"
+"""Where the web UI (the Next.js export) is served, under ``base_url``."""
 
 # Settings that mean something else (or nothing) inside Jupyter: Jupyter has its own
 # host, port and logging, and its ``data_dir`` trait; ours is ``workbench_data_dir``.
@@ -116,6 +119,8 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
         )
 
     def initialize_handlers(self) -> None:
+        assert self.serverapp is not None
+        base_url = self.serverapp.base_url
         roles = frozenset(self.workbench.settings.jupyter_roles)
         mcp = {"transport": self.transport, "roles": roles}
         engine = self.workbench.engine
@@ -136,6 +141,7 @@ class MCPWorkbench(ExtensionApp, _SettingsTraits):  # type: ignore[misc]
                 ),
                 *rest_handlers("/" + API_PREFIX),
                 *event_handlers("/" + API_PREFIX),
+                *ui_handlers("/" + UI_PREFIX, base_url),
             ]
         )
 

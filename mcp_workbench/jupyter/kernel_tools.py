@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.errors import NotFound, ToolError
+from mcp_workbench.jupyter.notebook_functions import install_notebook_functions
 from mcp_workbench.jupyter.notebook_tools import (
     READ_ONLY,
     display_text,
@@ -169,9 +170,11 @@ async def _interrupt(manager: Any, kernel_id: str) -> None:
 
 # -- the tools ------------------------------------------------------------------------------
 def register_jupyter_tools(server: WorkbenchServer, serverapp: Any) -> None:
-    """Add the notebook and kernel tools to ``server``'s registry."""
+    """Add the notebook and kernel tools to ``server``'s registry, and let kernels serve
+    their notebook's functions as tools (``notebook_functions``)."""
     registry = server.engine.registry
     register_notebook_tools(registry, serverapp)
+    install_notebook_functions(server.engine, serverapp)
     # The kernel each caller's kernels.execute runs in when it names none, by kernel spec.
     own_kernels: dict[tuple[str, str], str] = {}
     starting = asyncio.Lock()

@@ -1,0 +1,13 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+
+/** The start page: the boards, for now the only area of the UI. */
+export default function Home() {
+  const router = useRouter();
+  useEffect(() => {
+    router.replace("/boards/");
+  }, [router]);
+  return <p className="muted page-pad">Opening the boards…</p>;
+}
