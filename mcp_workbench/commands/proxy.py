@@ -23,13 +23,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from mcp_workbench.logs import configure_logging
-from mcp_workbench.proxy.mirror import cache_dir, read_cache
-from mcp_workbench.proxy.server import Mount, Proxy
-from mcp_workbench.transports.stdio import claim_stdout, serve_stdio
-
 if TYPE_CHECKING:
     from mcp_workbench.commands.common import Subparsers
+    from mcp_workbench.proxy.server import Mount, Proxy
+
+# What the proxy runs is imported when it runs: ``mcp-workbench`` starts fast for every
+# command (the engine brings jsonschema's format checkers, see cli._skip_slow_format_checkers).
 
 __all__ = ["add_proxy_command", "run_proxy"]
 
@@ -57,7 +56,10 @@ def add_proxy_command(sub: Subparsers) -> None:
         help="file holding the bearer token (default: $MCP_WORKBENCH_TOKEN)",
     )
     parser.add_argument(
-        "--cache-dir", metavar="DIR", help=f"where mirrors are kept (default {cache_dir()})"
+        "--cache-dir",
+        metavar="DIR",
+        help="where mirrors are kept (default: $MCP_WORKBENCH_PROXY_CACHE, or the user's cache "
+        "folder)",
     )
     parser.add_argument("--no-cache", action="store_true", help="keep the mirror in memory only")
     parser.add_argument(
@@ -81,6 +83,8 @@ def add_proxy_command(sub: Subparsers) -> None:
 
 
 def _mounts(values: list[str]) -> list[Mount]:
+    from mcp_workbench.proxy.server import Mount
+
     mounts = []
     for value in values:
         name, sep, url = value.partition("=")
@@ -101,6 +105,9 @@ def _token(args: argparse.Namespace) -> str | None:
 
 def run_proxy(args: argparse.Namespace) -> int:
     """Run the proxy on stdio (or print ``--status``); returns the exit status."""
+    from mcp_workbench.proxy.mirror import cache_dir
+    from mcp_workbench.transports.stdio import claim_stdout
+
     directory = Path(args.cache_dir).expanduser() if args.cache_dir else cache_dir()
     if args.status:
         return _print_status(directory, as_json=args.json)
@@ -118,6 +125,8 @@ def run_proxy(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"mcp-workbench proxy: error: {exc}", file=sys.stderr)
         return 2
+    from mcp_workbench.logs import configure_logging
+
     configure_logging(os.environ.get("MCP_WORKBENCH_LOG_LEVEL", "WARNING"), "text")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
@@ -142,6 +151,9 @@ async def _serve(
     wait: float,
     protocol_out: BinaryIO,
 ) -> None:
+    from mcp_workbench.proxy.server import Proxy
+    from mcp_workbench.transports.stdio import serve_stdio
+
     proxy = Proxy(mounts, token, cache=directory, heartbeat=heartbeat, timeout=10.0, call_wait=wait)
     proxy.start()
     reporter = asyncio.ensure_future(_report(proxy, directory)) if directory else None
@@ -194,6 +206,8 @@ def _when(ts: Any) -> str:
 
 def status_report(directory: Path) -> dict[str, Any]:
     """The cached mirrors and the running proxies under ``directory``."""
+    from mcp_workbench.proxy.mirror import read_cache
+
     cached: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.json")):
         data = read_cache(path)
