@@ -11,7 +11,7 @@ WEBUI_SOURCES := $(shell find webui/app webui/components webui/lib -type f 2>/de
 	webui/next.config.ts webui/tsconfig.json
 PORT ?= 8765
 
-.PHONY: install webui run serve-http stdio test test-jupyter test-postgres lint format bench bench-store conformance clean
+.PHONY: install webui run serve-http stdio test test-ui test-jupyter test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,15 @@ stdio: $(STAMP)  ## the workbench server over stdio
 JUPYTER_PYTEST := $(PY) -m pytest -p pytest_jupyter.jupyter_server -p no:asyncio \
 	-W ignore::pytest.PytestConfigWarning
 
-test: install  ## every test, including SDK interop, the conformance suite and the Jupyter extension
-	$(PY) -m pytest -n auto
+# Playwright's sync API keeps an event loop running in its worker: the browser tests get
+# workers of their own, apart from the asyncio tests.
+test: install  ## every test, including SDK interop, the conformance suite, the extension and the UI
+	$(PY) -m pytest -n auto --ignore=tests/ui
 	$(JUPYTER_PYTEST) -n 2 tests/jupyter
+	$(PY) -m pytest -n 2 tests/ui
+
+test-ui: install  ## only the browser tests of the web UI
+	$(PY) -m pytest -n 2 tests/ui
 
 test-jupyter: install  ## only the Jupyter extension's tests
 	$(JUPYTER_PYTEST) -n 2 tests/jupyter

@@ -37,6 +37,8 @@ REVISIONS = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"]
 TRANSPORTS = ["stdio", "http"]
 SOCKET_TRANSPORTS = ["tcp", "unix", "ws"]
 """Transports the SDK has no client for: driven through ``tests.clients``."""
+PROXY_TRANSPORTS = ["proxy-ws", "proxy-http"]
+"""``mcp-workbench proxy`` on stdio, in front of the live server's WebSocket or HTTP."""
 
 IN_CI = os.environ.get("CI") == "true"
 LIMIT = 64 * 1024  # max_message_bytes of the raw stdio servers under test
@@ -283,6 +285,13 @@ def _client_factory(
             target = StdioServerParameters(
                 command=command[0], args=command[1:], env=server_env(), cwd=str(ROOT)
             )
+        elif transport in PROXY_TRANSPORTS:
+            assert sockets is not None
+            upstream = sockets.ws_url if transport == "proxy-ws" else servers["http"].url
+            command = proxy_command(upstream)
+            target = StdioServerParameters(
+                command=command[0], args=command[1:], env=server_env(), cwd=str(ROOT)
+            )
         elif transport in ("tcp", "unix", "ws"):
             assert sockets is not None
             if transport == "tcp":
@@ -313,6 +322,8 @@ COMBINATIONS = (
         ("tornado", "2025-11-25"),
     ]
     + [(t, r) for t in SOCKET_TRANSPORTS for r in ("2026-07-28", "2025-11-25")]
+    + [("proxy-ws", r) for r in REVISIONS]
+    + [("proxy-http", r) for r in ("2026-07-28", "2025-11-25")]
 )
 
 
@@ -330,7 +341,7 @@ def connect(
     return _client_factory(transport, revision, servers, monkeypatch, socket_listeners)
 
 
-@pytest.fixture(params=[*TRANSPORTS, "tornado", *SOCKET_TRANSPORTS])
+@pytest.fixture(params=[*TRANSPORTS, "tornado", *SOCKET_TRANSPORTS, *PROXY_TRANSPORTS])
 def connect_modern(
     request: pytest.FixtureRequest,
     live_server: LiveServer,

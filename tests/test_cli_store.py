@@ -202,7 +202,7 @@ def test_boards_cards_update_move_archive(env: Env) -> None:
         "boards show rel --json",
         "boards show rel --archived",
         "boards list --json",
-        f"boards update-card {bug['id']} --expected-version 1 --title x",
+        f"boards update-card {bug['id']} --expected-version 1 --body other",  # clashes
         "boards move-card nope --lane Doing",
     )
     cards = parsed(view)["cards"]

@@ -61,7 +61,9 @@ from mcp_workbench.jsonrpc import (
     result_response,
 )
 from mcp_workbench.protocol.meta import (
+    ON_BEHALF_OF,
     PROTOCOL_VERSION,
+    PROXY_EXTENSION,
     SERVER_INFO,
     progress_token,
     read_request_meta,
@@ -94,6 +96,25 @@ CACHEABLE = frozenset(
     }
 )
 MRTR_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
+
+
+def _on_behalf_of(
+    session: Session, behalf: Any, rev: Revision, caps: dict[str, Any]
+) -> tuple[Revision, dict[str, Any]]:
+    """The revision and capabilities a proxy's request is served with (see ON_BEHALF_OF):
+    only a session that declared itself a proxy, and only narrower than its own."""
+    experimental = session.client_capabilities.get("experimental")
+    if not isinstance(experimental, dict) or PROXY_EXTENSION not in experimental:
+        return rev, caps
+    if not isinstance(behalf, dict):
+        return rev, caps
+    theirs = behalf.get("capabilities")
+    if isinstance(theirs, dict):
+        caps = {name: value for name, value in theirs.items() if name in caps}
+    their_rev = REVISIONS.get(str(behalf.get("protocolVersion")))
+    if their_rev is not None and not their_rev.modern and their_rev.version < rev.version:
+        rev = their_rev
+    return rev, caps
 
 
 def _shutting_down() -> RateLimited:
@@ -596,6 +617,8 @@ class Engine:
             rev = self._legacy_revision(session, req.method)
             info, caps, level = session.client_info, session.client_capabilities, session.log_level
             token = progress_token(meta) if isinstance(meta, dict) else None
+            if isinstance(meta, dict) and ON_BEHALF_OF in meta:
+                rev, caps = _on_behalf_of(session, meta[ON_BEHALF_OF], rev, caps)
         return Call(
             session,
             req.id,

@@ -12,7 +12,9 @@ __all__ = [
     "CLIENT_INFO",
     "LOG_LEVEL",
     "LOG_LEVELS",
+    "ON_BEHALF_OF",
     "PROTOCOL_VERSION",
+    "PROXY_EXTENSION",
     "SERVER_INFO",
     "SUBSCRIPTION_ID",
     "RequestMeta",
@@ -25,6 +27,13 @@ CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
 LOG_LEVEL = "io.modelcontextprotocol/logLevel"
 SERVER_INFO = "io.modelcontextprotocol/serverInfo"
 SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId"
+PROXY_EXTENSION = "io.mcp-workbench/proxy"
+"""Client capability (under ``experimental``) of a proxy speaking for its own clients."""
+ON_BEHALF_OF = "io.mcp-workbench/onBehalfOf"
+"""Request ``_meta`` from a proxy: ``{protocolVersion, capabilities}`` of the client the
+request is made for. The call is then served as for that client: the capabilities it
+declared (a tool may not elicit from a client that cannot answer) and, when it speaks an
+older revision, that revision's rules. A caller can only narrow its own session with it."""
 
 LOG_LEVELS: dict[str, int] = {
     name: rank

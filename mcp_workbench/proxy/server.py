@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -24,11 +25,21 @@ from mcp_workbench.config import Settings
 from mcp_workbench.engine import Engine
 from mcp_workbench.engine.call import Call, InputRequired
 from mcp_workbench.engine.engine import Handler
+from mcp_workbench.engine.session import Session
 from mcp_workbench.errors import InvalidParams, NotFound, ProtocolError, WorkbenchError
+from mcp_workbench.protocol.meta import LOG_LEVELS, ON_BEHALF_OF
 from mcp_workbench.proxy.link import UpstreamError
 from mcp_workbench.proxy.mirror import Mirror, cache_file
 from mcp_workbench.proxy.upstream import Backoff, Upstream, UpstreamUnavailable
-from mcp_workbench.registry import Prompt, Registry, Resource, ResourceTemplate, Tool
+from mcp_workbench.registry import (
+    ChangeKind,
+    InputRequest,
+    Prompt,
+    Registry,
+    Resource,
+    ResourceTemplate,
+    Tool,
+)
 from mcp_workbench.registry.items import Target, describe
 from mcp_workbench.registry.uri_template import UriTemplate
 
@@ -44,6 +55,14 @@ async def _not_here(**_: Any) -> None:  # pragma: no cover - forwarded, never ru
     raise RuntimeError("a mirrored item runs upstream")
 
 
+_RESOURCE_NOT_FOUND = -32002
+"""What the upstream (a 2025-11-25 session) answers for an unknown resource."""
+_CHANGE_KINDS: dict[str, ChangeKind] = {
+    "tools": "tools",
+    "prompts": "prompts",
+    "resources": "resources",
+    "resourceTemplates": "resources",
+}
 _LIST_METHODS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 _REMOTE = Target.of(_not_here, structured_output=False)
 
@@ -93,6 +112,31 @@ class RemoteTemplate(ResourceTemplate):
         return describe(structured, self.raw)
 
 
+@dataclass
+class _Running:
+    """A forwarded request in progress, and what its upstream asks of the client."""
+
+    call: Call
+    asks: asyncio.Queue[tuple[InputRequest, asyncio.Future[dict[str, Any]]]] = field(
+        default_factory=asyncio.Queue
+    )
+
+
+@dataclass
+class _Parked:
+    """A modern client's forwarded request, waiting for the client to send it again with
+    the answer the upstream asked for."""
+
+    running: _Running
+    task: asyncio.Task[dict[str, Any]]
+    answer: asyncio.Future[dict[str, Any]]
+    expiry: asyncio.TimerHandle | None = None
+
+
+_PARKED_FOR = 300.0
+"""Seconds a parked request waits for the client's answer before it is cancelled."""
+
+
 @dataclass(frozen=True)
 class Mount:
     """An upstream to mount: its URL, and its namespace when there are several."""
@@ -124,7 +168,9 @@ class Proxy:
         self.first_sync_wait = first_sync_wait
         """Seconds a list waits for an upstream never synced (no disk cache) to sync."""
         """Seconds a request waits for a down upstream before it fails."""
-        self._active: list[Call] = []
+        self._active: list[_Running] = []
+        self._parked: dict[str, _Parked] = {}
+        self._keys = itertools.count(1)
         identity = hashlib.sha256((token or "").encode()).hexdigest()
         self.upstreams: list[Upstream] = []
         for mount in mounts:
@@ -178,13 +224,21 @@ class Proxy:
 
     # -- the mirror as registry items --------------------------------------------------------
     def _catalog_changed(self, upstream: Upstream, lists: set[str]) -> None:
-        self._mount(upstream)
+        with self.registry.batch():
+            self._mount(upstream)
+            for name in lists & _CHANGE_KINDS.keys():
+                self.registry.announce(_CHANGE_KINDS[name])
 
     def _local(self, upstream: Upstream, name: str) -> str:
         return f"{upstream.name}.{name}" if upstream.name else name
 
     def _mount(self, upstream: Upstream) -> None:
-        """Make the registry hold exactly the upstream's mirrored items."""
+        """Make the registry hold exactly the upstream's mirrored items (clients hear of
+        each list that changed once)."""
+        with self.registry.batch():
+            self._mount_items(upstream)
+
+    def _mount_items(self, upstream: Upstream) -> None:
         registry, mirror, url = self.registry, upstream.mirror, upstream.url
         tools = {self._local(upstream, t["name"]): t for t in mirror.listed("tools")}
         for name, tool in list(registry.tools.items()):
@@ -270,7 +324,6 @@ class Proxy:
     def _install(self) -> None:
         engine = self.engine
         methods = engine._methods
-        set_level = methods["logging/setLevel"]
         listen = methods["subscriptions/listen"]
         for list_method in (
             "tools/list",
@@ -353,27 +406,14 @@ class Proxy:
             await self._subscribe_upstream(uri)
             return {}
 
-        @engine.method("logging/setLevel")
-        async def set_level_everywhere(call: Call) -> dict[str, Any]:
-            result = await set_level(call)
-            for upstream in self.upstreams:
-                upstream.log_level = str(call.params["level"])
-                if upstream.link is not None:
-                    with contextlib.suppress(Exception):
-                        await upstream.link.request(
-                            "logging/setLevel", {"level": upstream.log_level}, within=5
-                        )
-            return result
-
         @engine.method("subscriptions/listen")
         async def listen_and_subscribe(call: Call) -> dict[str, Any]:
             wanted = call.params.get("notifications")
             uris = wanted.get("resourceSubscriptions") if isinstance(wanted, dict) else None
-            result = await listen(call)
             for uri in uris if isinstance(uris, list) else []:
                 if isinstance(uri, str):
                     await self._subscribe_upstream(uri)
-            return result
+            return await listen(call)  # open until the client ends the subscription
 
     def _after_first_sync(self, handler: Handler) -> Handler:
         """``handler``, once every upstream's mirror holds something (from the disk cache or
@@ -409,22 +449,52 @@ class Proxy:
         *,
         retry: bool = False,
     ) -> dict[str, Any]:
+        """Send ``call`` upstream and answer it; what the upstream asks meanwhile is asked
+        of the client (a modern client answers by sending the request again, MRTR: the
+        upstream request waits, parked, for that)."""
+        resumed = self._resume(call)
+        if resumed is not None:
+            running, task = resumed
+        else:
+            running = _Running(call)
+            if not call.revision.modern:  # the upstream serves it as for this client
+                behalf = {
+                    "protocolVersion": call.revision.version,
+                    "capabilities": call.client_capabilities,
+                }
+                params = {**params, "_meta": {ON_BEHALF_OF: behalf}}
+            task = asyncio.ensure_future(self._send(upstream, running, method, params, retry))
+        self._active.append(running)
+        try:
+            return await self._drive(running, task)
+        finally:
+            self._active.remove(running)
+
+    async def _send(
+        self,
+        upstream: Upstream,
+        running: _Running,
+        method: str,
+        params: dict[str, Any],
+        retry: bool,
+    ) -> dict[str, Any]:
         async def report(update: dict[str, Any]) -> None:
             total, message = update.get("total"), update.get("message")
-            await call.progress(float(update.get("progress", 0)), total, message)
+            await running.call.progress(float(update.get("progress", 0)), total, message)
 
         def progress(update: dict[str, Any]) -> None:
             self._spawn(report(update))
 
-        self._active.append(call)
         try:
-            return await upstream.forward(
+            result = await upstream.forward(
                 method,
                 params,
-                on_progress=progress if call.progress_token is not None else None,
+                on_progress=progress if running.call.progress_token is not None else None,
                 retry=retry,
                 wait=self.call_wait,
             )
+            await upstream.settled()
+            return result
         except UpstreamUnavailable as exc:
             raise ProtocolError(
                 str(exc),
@@ -432,9 +502,63 @@ class Proxy:
                 data={"upstream": upstream.url, "retried": retry},
             ) from None
         except UpstreamError as exc:
+            if exc.code == _RESOURCE_NOT_FOUND:  # the code depends on the client's revision
+                raise NotFound(exc.message, data=exc.data) from None
             raise ProtocolError(exc.message, code=exc.code, data=exc.data) from None
-        finally:
-            self._active.remove(call)
+
+    async def _drive(self, running: _Running, task: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
+        """Wait for the upstream's answer, asking the client what the upstream asks."""
+        try:
+            while True:
+                asked = asyncio.ensure_future(running.asks.get())
+                done, _ = await asyncio.wait({task, asked}, return_when=asyncio.FIRST_COMPLETED)
+                if task in done:
+                    asked.cancel()
+                    return task.result()
+                request, answer = asked.result()
+                key = f"upstream-{next(self._keys)}"
+                try:
+                    answers = await running.call.ask({key: request})
+                except InputRequired:
+                    self._park(key, _Parked(running, task, answer))
+                    raise
+                except ProtocolError:  # e.g. the client lacks the capability: as direct
+                    answer.cancel()
+                    task.cancel()
+                    raise
+                except WorkbenchError as exc:
+                    answer.set_exception(UpstreamError({"code": -32603, "message": exc.message}))
+                else:
+                    answer.set_result(answers[key])
+        except asyncio.CancelledError:
+            if not any(p.task is task for p in self._parked.values()):
+                task.cancel()
+            raise
+
+    def _park(self, key: str, parked: _Parked) -> None:
+        loop = asyncio.get_running_loop()
+        parked.expiry = loop.call_later(_PARKED_FOR, self._expire, key)
+        self._parked[key] = parked
+
+    def _expire(self, key: str) -> None:
+        parked = self._parked.pop(key, None)
+        if parked is not None:
+            parked.answer.cancel()
+            parked.task.cancel()
+
+    def _resume(self, call: Call) -> tuple[_Running, asyncio.Task[dict[str, Any]]] | None:
+        """The parked upstream request ``call`` (a modern client's retry) answers."""
+        for key, answer in call.input_responses.items():
+            parked = self._parked.pop(key, None)
+            if parked is None:
+                continue
+            if parked.expiry is not None:
+                parked.expiry.cancel()
+            parked.running.call = call
+            if not parked.answer.done():
+                parked.answer.set_result(answer)
+            return parked.running, parked.task
+        return None
 
     # -- what upstreams send -------------------------------------------------------------------
     def _notified(self, method: str, params: dict[str, Any]) -> None:
@@ -447,9 +571,24 @@ class Proxy:
             if isinstance(uri, str):
                 self.registry.resource_updated(uri)
         elif method == "notifications/message":
-            self.engine.notifier.notify(
-                lambda s: s.revision is not None and not s.revision.modern, method, params
-            )
+            self._log(params)
+
+    def _log(self, params: dict[str, Any]) -> None:
+        """An upstream log message: to the call running (it applies the level its client
+        asked for, in either era), else to every legacy session that wants that level."""
+        level, data, logger = params.get("level"), params.get("data"), params.get("logger")
+        if level not in LOG_LEVELS:
+            return
+        if self._active:
+            self._spawn(self._active[-1].call.log(level, data, logger))
+            return
+
+        def wants(session: Session) -> bool:
+            threshold = session.log_level
+            legacy = session.revision is not None and not session.revision.modern
+            return legacy and (threshold is None or LOG_LEVELS[level] >= LOG_LEVELS[threshold])
+
+        self.engine.notifier.notify(wants, "notifications/message", params)
 
     async def _asked(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """A request from an upstream (elicitation, sampling, roots, ping): asked of the
@@ -460,21 +599,12 @@ class Proxy:
             if method == "roots/list":
                 return {"roots": []}
             raise UpstreamError({"code": -32603, "message": "no client request is running"})
-        call = self._active[-1]
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._active[-1].asks.put_nowait(({"method": method, "params": params}, answer))
         try:
-            answers = await call.ask({"upstream": {"method": method, "params": params}})
-        except InputRequired:
-            raise UpstreamError(
-                {
-                    "code": -32603,
-                    "message": "the client's protocol revision cannot answer requests "
-                    "made during a proxied call",
-                }
-            ) from None
-        except WorkbenchError as exc:
-            raise UpstreamError({"code": -32603, "message": exc.message}) from None
-        answer: dict[str, Any] = answers["upstream"]
-        return answer
+            return await answer
+        except asyncio.CancelledError:
+            raise UpstreamError({"code": -32603, "message": "the request was abandoned"}) from None
 
 
 def _forwardable(params: dict[str, Any]) -> dict[str, Any]:

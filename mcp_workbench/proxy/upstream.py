@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_workbench.engine.catalog import CATALOG_CHANGED, CATALOG_EXTENSION, SNAPSHOT_REQUIRED
+from mcp_workbench.protocol.meta import PROXY_EXTENSION
 from mcp_workbench.proxy.link import HttpLink, Link, LinkClosed, UpstreamError, open_link
 from mcp_workbench.proxy.mirror import Mirror
 
@@ -84,7 +85,6 @@ class Upstream:
         self.last_error = ""
         self.connected_at: float | None = None
         self.subscriptions: set[str] = set()
-        self.log_level: str | None = None
         self._up = asyncio.Event()
         self._syncing: asyncio.Lock = asyncio.Lock()
         self._resync = False
@@ -112,13 +112,15 @@ class Upstream:
                 self._down(str(exc) or type(exc).__name__)
                 await self._wait_before_retry()
                 continue
-            self.link, self.state, self.attempts = link, "connected", 0
-            self.connected_at = time.time()
-            self._up.set()
-            log.info("upstream %s connected", self.url)
+            self.link = link
             try:
+                # Calls wait (or fail) until the session is as it was: catalog in step,
+                # subscriptions and log level restored.
                 await self.sync()
                 await self._resubscribe()
+                self.state, self.attempts, self.connected_at = "connected", 0, time.time()
+                self._up.set()
+                log.info("upstream %s connected", self.url)
                 await self._watch(link)
             except (LinkClosed, UpstreamError, TimeoutError) as exc:
                 link.lost(str(exc) or type(exc).__name__)
@@ -151,7 +153,10 @@ class Upstream:
                         "elicitation": {},
                         "sampling": {},
                         "roots": {"listChanged": True},
-                        "experimental": {CATALOG_EXTENSION: {"version": 1}},
+                        "experimental": {
+                            CATALOG_EXTENSION: {"version": 1},
+                            PROXY_EXTENSION: {"version": 1},
+                        },
                     },
                     "clientInfo": self._client_info,
                 },
@@ -186,8 +191,8 @@ class Upstream:
         link = self.link
         if link is None:
             return
-        if self.log_level is not None:
-            await link.request("logging/setLevel", {"level": self.log_level}, within=self.timeout)
+        # Every log message comes to the proxy, which passes on what each client asked for.
+        await link.request("logging/setLevel", {"level": "debug"}, within=self.timeout)
         for uri in sorted(self.subscriptions):
             await link.request("resources/subscribe", {"uri": uri}, within=self.timeout)
 
@@ -222,6 +227,16 @@ class Upstream:
         with contextlib.suppress(LinkClosed, UpstreamError, TimeoutError):
             await self.sync()
 
+    async def settled(self) -> None:
+        """Return once the catalog changes announced so far are in the mirror (a client
+        that changed the catalog with a call sees the change in its next list)."""
+        with contextlib.suppress(LinkClosed, UpstreamError, TimeoutError):
+            async with asyncio.timeout(self.timeout):
+                async with self._syncing:
+                    pass
+                if self._resync:
+                    await self.sync()
+
     async def sync(self) -> None:
         """Bring the mirror to the upstream's catalog: a delta from the mirror's seq, or a
         snapshot when there is none or the log cannot serve it."""
@@ -244,6 +259,9 @@ class Upstream:
                         raise
                 else:
                     changed = mirror.apply_delta(delta)
+                    # A list the server announced changed is announced, even when the
+                    # change left it as it was (a tool registered again).
+                    changed |= {str(c.get("kind")) for c in delta.get("changes") or []}
                     if mirror.computed_checksum() != mirror.checksum:
                         changed = None  # out of step somehow: start again from a snapshot
             if changed is None:
@@ -277,11 +295,11 @@ class Upstream:
             UpstreamError: the upstream answered with an error.
         """
         for attempt in range(3 if retry else 1):
-            link = self.link
+            link = self.link if self._up.is_set() else None
             if link is None and self.state == "connecting":
                 wait = max(wait, self.timeout)  # just started: the first connection is coming
             if link is None and (wait or attempt) and await self.wait_up(max(wait, 5.0)):
-                link = self.link
+                link = self.link if self._up.is_set() else None
             if link is None:
                 raise UpstreamUnavailable(self._why_down())
             rid = link.next_id()

@@ -8,9 +8,10 @@ pages and cursors are deterministic.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import fnmatch
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 from mcp_workbench.errors import InvalidParams
@@ -93,6 +94,7 @@ class Registry:
         self._resources: _Collection[Resource] = _Collection()
         self._templates: _Collection[ResourceTemplate] = _Collection()
         self._listeners: list[Listener] = []
+        self._held: set[ChangeKind] | None = None
         self._item_listeners: list[Callable[[ItemKind, str, bool], None]] = []
         self._update_listeners: list[Callable[[str], None]] = []
         self._prompt_resolvers: list[Callable[[str], Prompt | None]] = []
@@ -104,8 +106,31 @@ class Registry:
         return lambda: self._listeners.remove(listener)
 
     def _changed(self, kind: ChangeKind) -> None:
+        if self._held is not None:
+            self._held.add(kind)
+            return
         for listener in list(self._listeners):
             listener(kind)
+
+    def announce(self, kind: ChangeKind) -> None:
+        """Tell listeners that the ``kind`` list changed, without changing an item here
+        (a mirror whose source said so)."""
+        self._changed(kind)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make many changes as one: listeners hear of each kind changed once, at the end
+        (item listeners still hear of every item)."""
+        if self._held is not None:  # already in a batch: it announces at its end
+            yield
+            return
+        self._held = set()
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            for kind in sorted(held):
+                self._changed(kind)
 
     def on_item_change(self, listener: Callable[[ItemKind, str, bool], None]) -> Callable[[], None]:
         """Call ``listener(kind, key, removed)`` for each item added, replaced or removed

@@ -164,6 +164,25 @@ def test_namespaces_filters_and_change_events() -> None:
     assert changes == ["tools", "tools"]
 
 
+def test_a_batch_of_changes_is_announced_once_per_list() -> None:
+    registry = Registry()
+    changes: list[str] = []
+    items: list[tuple[str, str, bool]] = []
+    registry.on_change(changes.append)
+    registry.on_item_change(lambda kind, key, removed: items.append((kind, key, removed)))
+    with registry.batch():
+        for n in range(5):
+            registry.add_tool(Tool.from_function(lambda: "x", name=f"t{n}"))
+        with registry.batch():  # nested: announced by the outer batch
+            registry.remove_tool("t0")
+        registry.add_prompt(Prompt.from_function(lambda: "hi", name="p"))
+        assert changes == []
+    assert sorted(changes) == ["prompts", "tools"]
+    assert len(items) == 7  # every item is still reported
+    registry.remove_tool("t1")
+    assert changes[-1] == "tools"
+
+
 def test_load_module_with_namespace() -> None:
     registry = Registry()
     count = load_module(registry, "kb=tests.fixtures.demo_tools")
