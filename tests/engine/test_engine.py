@@ -75,3 +75,51 @@ async def test_change_from_a_worker_thread_is_delivered() -> None:
     assert [m["method"] for m in inbox.messages] == ["notifications/tools/list_changed"]
     engine.close_session(session)
     await engine.shutdown()
+
+
+async def test_on_behalf_of_narrows_only_a_proxys_own_session() -> None:
+    """A proxy (a session declaring io.mcp-workbench/proxy) has a call served as for its
+    client: that client's revision when older and capabilities it declared, never more than
+    the proxy's own. Any other session's request ignores the field."""
+    from mcp_workbench.engine.call import Call
+    from mcp_workbench.protocol.meta import ON_BEHALF_OF, PROXY_EXTENSION
+
+    seen: list[Call] = []
+    registry = Registry()
+
+    @registry.tool("who")
+    def who(ctx: Any) -> str:
+        return "x"
+
+    engine = Engine(registry, Settings(builtin_tools=False))
+    original = engine._make_call
+
+    def spy(*args: Any) -> Call:
+        call = original(*args)
+        seen.append(call)
+        return call
+
+    engine._make_call = spy  # type: ignore[method-assign]
+    inbox = Inbox()
+
+    async def served(capabilities: dict[str, Any]) -> Call:
+        session = engine.transient_session(None, "ws")
+        hello = {"protocolVersion": "2025-11-25", "capabilities": capabilities}
+        await engine.serve(session, Request(1, "initialize", {**hello, "clientInfo": {}}), inbox)
+        behalf = {
+            "protocolVersion": "2025-03-26",
+            "capabilities": {"sampling": {}, "roots": {}},
+        }
+        params = {"name": "who", "arguments": {}, "_meta": {ON_BEHALF_OF: behalf}}
+        await engine.serve(session, Request(2, "tools/call", params), inbox)
+        return seen[-1]
+
+    proxied = await served(
+        {"elicitation": {}, "sampling": {}, "experimental": {PROXY_EXTENSION: {"version": 1}}}
+    )
+    assert proxied.revision.version == "2025-03-26"
+    assert proxied.client_capabilities == {"sampling": {}}  # roots: not the proxy's own
+    plain = await served({"elicitation": {}})
+    assert plain.revision.version == "2025-11-25"
+    assert plain.client_capabilities == {"elicitation": {}}
+    await engine.shutdown()
