@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import platformdirs
 
-from mcp_workbench.engine.catalog import catalog_checksum
+from mcp_workbench.engine.catalog import item_digest
 
 __all__ = ["CACHE_FORMAT", "LISTS", "Mirror", "cache_dir", "cache_file", "read_cache"]
 
@@ -45,6 +45,11 @@ class Mirror:
     synced_at: float | None = None
     initialize: dict[str, Any] | None = None
     """The upstream's last ``initialize`` result (its name, capabilities, instructions)."""
+    _lines: dict[tuple[str, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each item's line of the checksum, kept until the item changes: verifying a mirror
+    after a delta hashes only what the delta brought, not the whole catalog."""
 
     def load_snapshot(self, snapshot: dict[str, Any]) -> set[str]:
         """Replace everything with a snapshot; returns the lists that changed."""
@@ -54,6 +59,7 @@ class Mirror:
                 fresh[name] = {_key_of(i): i for i in entries if isinstance(i, dict)}
         changed = {name for name in LISTS if fresh[name] != self.items.get(name)}
         self.items = fresh
+        self._lines.clear()
         self._at(snapshot)
         return changed
 
@@ -65,6 +71,7 @@ class Mirror:
             if name not in LISTS or not isinstance(key, str):
                 continue
             entries = self.items.setdefault(name, {})
+            self._lines.pop((name, key), None)
             if change.get("removed"):
                 if entries.pop(key, None) is not None:
                     changed.add(name)
@@ -81,8 +88,18 @@ class Mirror:
         self.synced_at = time.time()
 
     def computed_checksum(self) -> str:
-        """The checksum of what the mirror holds (equal to the upstream's when in step)."""
-        return catalog_checksum({name: list(self.items[name].values()) for name in LISTS})
+        """The checksum of what the mirror holds (equal to the upstream's when in step):
+        :func:`~mcp_workbench.engine.catalog.catalog_checksum` of its items."""
+        lines = self._lines
+        found: list[str] = []
+        for name in LISTS:
+            for key, item in self.items.get(name, {}).items():
+                line = lines.get((name, key))
+                if line is None:
+                    line = lines[name, key] = f"{name}\0{_key_of(item)}\0{item_digest(item)}"
+                found.append(line)
+        found.sort()
+        return hashlib.sha256("\n".join(found).encode()).hexdigest()
 
     def listed(self, name: str) -> list[dict[str, Any]]:
         """The items of one list, ordered by key (as the server pages them)."""

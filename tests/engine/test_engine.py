@@ -99,7 +99,7 @@ async def test_on_behalf_of_narrows_only_a_proxys_own_session() -> None:
         seen.append(call)
         return call
 
-    engine._make_call = spy  # type: ignore[method-assign]
+    engine._make_call = spy  # type: ignore[method-assign,assignment]
     inbox = Inbox()
 
     async def served(capabilities: dict[str, Any]) -> Call:
