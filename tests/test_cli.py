@@ -284,3 +284,22 @@ def test_listen_needs_a_listener_and_valid_addresses() -> None:
     assert bad.returncode == 2
     assert "invalid address 'localhost:http'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("modules", [["tests.fixtures.demo_tools"], ["a.b", "lab=c.d"]])
+def test_serve_hands_every_tools_module_to_the_extension(modules: list[str]) -> None:
+    """``serve --tools M`` (once or more) reaches the extension's ``tools`` setting."""
+    import argparse
+
+    from traitlets.config import Application
+
+    from mcp_workbench.jupyter.extension import MCPWorkbench
+    from mcp_workbench.jupyter.serve import jupyter_argv
+
+    args = argparse.Namespace(
+        vault=None, data_dir=None, database_url=None, config=None, tools=modules, demo=False
+    )
+    app = Application()
+    app.parse_command_line([a for a in jupyter_argv(args, []) if a.startswith("--MCPWorkbench.")])
+    extension = MCPWorkbench(config=app.config)
+    assert extension.tools == modules

@@ -117,6 +117,7 @@ async def test_the_banner_tells_where_everything_is(served: Served) -> None:
     assert f"{served.base}/lab" in served.banner  # JupyterLab comes with the workbench
     assert f"ws://{served.base.removeprefix('http://')}/mcp/ws" in served.banner
     assert f"Authorization: token {TOKEN}" in served.banner
+    assert f"{served.base}/mcp-workbench/ui/" in served.banner
     config = orjson.loads(served.banner.split("more: mcp-workbench client-config):", 1)[1])
     assert config["servers"]["mcp-workbench"]["url"] == f"{served.base}/mcp"
     # The demo vault was made on this first run, and synced into the store: every file

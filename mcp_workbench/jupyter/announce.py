@@ -15,8 +15,8 @@ __all__ = ["announcement", "server_urls"]
 
 
 def server_urls(serverapp: Any) -> dict[str, str]:
-    """The URLs of the running server: JupyterLab (when installed), the MCP endpoints and
-    the REST API, by what they are."""
+    """The URLs of the running server: JupyterLab (when installed), the MCP endpoints, the
+    REST API and the web UI, by what they are."""
     base = serverapp.connection_url  # http://host:port/base_url/
     urls: dict[str, str] = {}
     if "jupyterlab" in serverapp.extension_manager.extensions:
@@ -24,6 +24,7 @@ def server_urls(serverapp: Any) -> dict[str, str]:
     urls["MCP (Streamable HTTP)"] = url_path_join(base, "mcp")
     urls["MCP (WebSocket)"] = "ws" + url_path_join(base, "mcp", "ws").removeprefix("http")
     urls["REST API"] = url_path_join(base, "mcp-workbench", "api", "v1") + "/"
+    urls["Web UI"] = url_path_join(base, "mcp-workbench", "ui") + "/"
     return urls
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +34,9 @@ def jupyter_argv(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
         argv.append(f"--MCPWorkbench.database_url={args.database_url}")
     if args.config:
         argv.append(f"--MCPWorkbench.config_file_path={Path(args.config).resolve()}")
-    for module in args.tools or ():
-        argv.append(f"--MCPWorkbench.tools={module}")
+    if args.tools:
+        # One list literal: traitlets reads a single plain value of a List trait as None.
+        argv.append(f"--MCPWorkbench.tools={json.dumps(list(args.tools))}")
     if args.demo:
         argv.append("--MCPWorkbench.demo=True")
     if not _given(extra, "--ServerApp.reraise_server_extension_failures"):
