@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -129,7 +130,7 @@ def run_proxy(args: argparse.Namespace) -> int:
 
     configure_logging(os.environ.get("MCP_WORKBENCH_LOG_LEVEL", "WARNING"), "text")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+        _run(
             _serve(
                 mounts,
                 token,
@@ -165,6 +166,15 @@ async def _serve(
         await proxy.stop()
         if directory is not None:
             _status_path(directory).unlink(missing_ok=True)
+
+
+def _run(coro: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coro)
+    else:
+        uvloop.run(coro)
 
 
 def _status_path(directory: Path) -> Path:

@@ -17,7 +17,15 @@ import platformdirs
 
 from mcp_workbench.engine.catalog import item_digest
 
-__all__ = ["CACHE_FORMAT", "LISTS", "Mirror", "cache_dir", "cache_file", "read_cache"]
+__all__ = [
+    "CACHE_FORMAT",
+    "LISTS",
+    "Mirror",
+    "cache_dir",
+    "cache_file",
+    "read_cache",
+    "write_cache",
+]
 
 CACHE_FORMAT = 1
 """Version of the cache files; a file of another version is ignored (and replaced)."""
@@ -107,9 +115,9 @@ class Mirror:
         return [entries[key] for key in sorted(entries)]
 
     # -- the disk cache ----------------------------------------------------------------------
-    def save(self, path: Path) -> None:
-        """Write the mirror to ``path`` atomically (skipped when it is over the size cap)."""
-        data = orjson.dumps(
+    def dump(self) -> bytes:
+        """The mirror as a cache file's content."""
+        return orjson.dumps(
             {
                 "format": CACHE_FORMAT,
                 "upstream": self.upstream,
@@ -121,13 +129,10 @@ class Mirror:
                 "items": {name: self.listed(name) for name in LISTS},
             }
         )
-        if len(data) > _MAX_CACHE_BYTES:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
-        _prune(path.parent)
+
+    def save(self, path: Path) -> None:
+        """Write the mirror to ``path`` atomically."""
+        write_cache(path, self.dump())
 
     @classmethod
     def load(cls, path: Path, upstream: str) -> Mirror:
@@ -144,6 +149,18 @@ class Mirror:
         if mirror.computed_checksum() != mirror.checksum:
             mirror.seq = None  # damaged: usable for lists, but the next sync is a snapshot
         return mirror
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (nothing when it is over the size cap), keeping the
+    newest files of the folder."""
+    if len(data) > _MAX_CACHE_BYTES:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+    _prune(path.parent)
 
 
 def read_cache(path: Path) -> dict[str, Any] | None:

@@ -325,12 +325,7 @@ class Proxy:
         engine = self.engine
         methods = engine._methods
         listen = methods["subscriptions/listen"]
-        for list_method in (
-            "tools/list",
-            "prompts/list",
-            "resources/list",
-            "resources/templates/list",
-        ):
+        for list_method in _LIST_METHODS:
             engine.method(list_method)(self._after_first_sync(methods[list_method]))
 
         @engine.method("tools/call")
@@ -354,6 +349,9 @@ class Proxy:
             if not call.revision.structured_output:
                 result.pop("structuredContent", None)
             return result
+
+        # A call needs the tool's annotations (is it idempotent?) from the first sync too.
+        engine.method("tools/call")(self._after_first_sync(call_tool))
 
         @engine.method("prompts/get")
         async def get_prompt(call: Call) -> dict[str, Any]:

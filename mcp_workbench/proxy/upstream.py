@@ -17,7 +17,7 @@ from typing import Any
 from mcp_workbench.engine.catalog import CATALOG_CHANGED, CATALOG_EXTENSION, SNAPSHOT_REQUIRED
 from mcp_workbench.protocol.meta import PROXY_EXTENSION
 from mcp_workbench.proxy.link import HttpLink, Link, LinkClosed, UpstreamError, open_link
-from mcp_workbench.proxy.mirror import Mirror
+from mcp_workbench.proxy.mirror import Mirror, write_cache
 
 __all__ = ["Backoff", "Upstream", "UpstreamUnavailable"]
 
@@ -78,6 +78,8 @@ class Upstream:
         self._on_request = on_request
         self.backoff = backoff or Backoff()
         self.heartbeat = heartbeat
+        self.ping_within = min(timeout, max(2 * heartbeat, 1.0))
+        """How long a heartbeat ping may take before the connection counts as lost."""
         self.timeout = timeout
         self.link: Link | None = None
         self.state = "connecting"
@@ -183,7 +185,12 @@ class Upstream:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(link.closed.wait(), self.heartbeat)
                 return
-            await link.request("ping", {}, within=self.timeout)
+            try:
+                await link.request("ping", {}, within=self.ping_within)
+            except TimeoutError:
+                raise LinkClosed(
+                    f"no answer to a heartbeat ping within {self.ping_within:g} s"
+                ) from None
             if self._resync:
                 await self.sync()
 
@@ -270,8 +277,9 @@ class Upstream:
             if mirror.seq is not None:
                 await link.request("workbench/catalog/ack", {"seq": mirror.seq}, within=10)
             if self.cache is not None:
+                data = mirror.dump()  # here, while the mirror holds still; written off the loop
                 with contextlib.suppress(OSError):
-                    mirror.save(self.cache)
+                    await asyncio.to_thread(write_cache, self.cache, data)
             if changed:
                 self._on_catalog(self, changed)
             self._synced.set()
@@ -296,6 +304,9 @@ class Upstream:
         """
         for attempt in range(3 if retry else 1):
             link = self.link if self._up.is_set() else None
+            if link is not None and link.closed.is_set():  # lost; the loop has not seen it yet
+                self._up.clear()
+                link = None
             if link is None and self.state == "connecting":
                 wait = max(wait, self.timeout)  # just started: the first connection is coming
             if link is None and (wait or attempt) and await self.wait_up(max(wait, 5.0)):
