@@ -45,6 +45,7 @@ __all__ = [
     "SNAPSHOT_REQUIRED",
     "CatalogLog",
     "catalog_checksum",
+    "combine_lines",
     "install_catalog",
     "item_digest",
 ]
@@ -153,7 +154,9 @@ def item_digest(item: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(item, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _combine(lines: list[str]) -> str:
+def combine_lines(lines: list[str]) -> str:
+    """The checksum of a catalog from its lines ``list NUL key NUL item digest`` (sorted
+    here, in place)."""
     lines.sort()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -162,7 +165,7 @@ def catalog_checksum(items: dict[str, list[dict[str, Any]]]) -> str:
     """The checksum of a catalog given as ``{list name: [descriptor...]}``: SHA-256 of the
     sorted lines ``list name NUL key NUL item digest`` joined by newlines, where the key is
     the item's ``uriTemplate``, ``uri`` or ``name`` and the digest :func:`item_digest`."""
-    return _combine(
+    return combine_lines(
         [
             f"{kind}\0{_key_of(item)}\0{item_digest(item)}"
             for kind, entries in items.items()
@@ -232,7 +235,7 @@ def install_catalog(engine: Engine) -> CatalogLog:
                         )
                     lines.append(f"{label}\0{key}\0{digest}")
         if found is None:
-            found = sums[who] = _combine(lines)
+            found = sums[who] = combine_lines(lines)
         return items, found
 
     def push(seq: int) -> None:

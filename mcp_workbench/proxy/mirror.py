@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import platformdirs
 
-from mcp_workbench.engine.catalog import item_digest
+from mcp_workbench.engine.catalog import combine_lines, item_digest
 
 __all__ = [
     "CACHE_FORMAT",
@@ -106,8 +106,7 @@ class Mirror:
                 if line is None:
                     line = lines[name, key] = f"{name}\0{_key_of(item)}\0{item_digest(item)}"
                 found.append(line)
-        found.sort()
-        return hashlib.sha256("\n".join(found).encode()).hexdigest()
+        return combine_lines(found)
 
     def listed(self, name: str) -> list[dict[str, Any]]:
         """The items of one list, ordered by key (as the server pages them)."""
