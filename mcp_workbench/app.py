@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import platform
 from typing import TYPE_CHECKING
 
 from mcp_workbench.audit import AuditLog
@@ -12,6 +13,7 @@ from mcp_workbench.engine import Engine
 from mcp_workbench.registry import Registry, load_entry_points, load_module
 from mcp_workbench.service import Limits, Workbench
 from mcp_workbench.tools import BUILTIN_MODULES
+from mcp_workbench.tools.journal import CatalogJournal
 from mcp_workbench.tools.store import RegistryMirror, attach_store
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class WorkbenchServer:
         self.engine = build_engine(settings)
         self.workbench: Workbench | None = None
         self._mirror: RegistryMirror | None = None
+        self._journal: CatalogJournal | None = None
         self.vault: VaultRunner | None = None
         """Vault sync, while it runs."""
         self._policy: PolicyEngine | None = None
@@ -105,6 +108,13 @@ class WorkbenchServer:
         if self.workbench is not None and self._mirror is not None:
             await self.workbench.start()
             await self._mirror.start()
+            self._journal = CatalogJournal(
+                self.workbench,
+                self.engine.registry,
+                node=self.settings.node_name or platform.node() or "server",
+                is_record=self._mirror.is_record,
+            )
+            await self._journal.start()
             await self._start_vault_sync(default=sync_vault)
 
     async def _start_vault_sync(self, *, default: bool = True) -> None:
@@ -130,10 +140,13 @@ class WorkbenchServer:
         log.info("syncing the vault %s (folder %r)", vault, settings.vault_folder or "/")
 
     async def aclose(self) -> None:
-        """Release what needs the loop (vault sync, the JWKS client)."""
+        """Release what needs the loop (vault sync, the catalog journal, the JWKS client)."""
         if self.vault is not None:
             await self.vault.stop()
             self.vault = None
+        if self._journal is not None:
+            await self._journal.aclose()
+            self._journal = None
         if self._verifier is not None:
             await self._verifier.aclose()
         if self._policy is not None:

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MCP_WORKBENCH_", extra="forbid")
 
     server_name: str = Field("mcp-workbench", description="Name reported to MCP clients.")
+    node_name: str | None = Field(
+        None,
+        description="This server's name among several sharing one store: its catalog "
+        "journal is kept under it (default: the host name).",
+    )
     instructions: str | None = Field(
         None, description="Guidance for models on how to use this server, sent to clients."
     )

@@ -20,6 +20,7 @@ from mcp_workbench.store.search import insert_notes
 from mcp_workbench.store.tables import (
     BoardRow,
     CardRow,
+    CatalogItemRow,
     FeedbackRow,
     LaneRow,
     NoteRow,
@@ -156,6 +157,21 @@ def _feedback(session: Session, payload: dict[str, Any]) -> None:
     session.add(FeedbackRow(**payload["feedback"]))
 
 
+def _catalog_item(session: Session, payload: dict[str, Any]) -> None:
+    session.merge(CatalogItemRow(**payload["item"]))
+
+
+def _catalog_removed(session: Session, payload: dict[str, Any]) -> None:
+    item = payload["item"]
+    session.exec(
+        delete(CatalogItemRow).where(
+            col(CatalogItemRow.node) == item["node"],
+            col(CatalogItemRow.kind) == item["kind"],
+            col(CatalogItemRow.key) == item["key"],
+        )
+    )
+
+
 KINDS: dict[str, _Apply] = {
     "prompt.created": _prompt_version,
     "prompt.versioned": _prompt_version,
@@ -175,6 +191,8 @@ KINDS: dict[str, _Apply] = {
     "card.archived": _card_saved,
     "card.restored": _card_saved,
     "feedback.created": _feedback,
+    "catalog.item": _catalog_item,
+    "catalog.removed": _catalog_removed,
 }
 """Every event kind the store knows, and how it changes the state tables."""
 

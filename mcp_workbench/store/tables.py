@@ -16,6 +16,7 @@ __all__ = [
     "AuditRow",
     "BoardRow",
     "CardRow",
+    "CatalogItemRow",
     "EventRow",
     "FeedbackRow",
     "LaneRow",
@@ -218,6 +219,18 @@ class VaultKeyRow(SQLModel, table=True):
     __table_args__ = (Index("ix_vault_keys_key", "kind", "key", unique=True),)
 
 
+class CatalogItemRow(SQLModel, table=True):
+    """An item a server registered from code (a tool, a prompt, a resource or a template
+    that is not a store record) as its catalog journal last recorded it, per server node."""
+
+    __tablename__ = "catalog_items"
+    node: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    digest: str
+    descriptor: dict[str, Any] = _json(dict)
+
+
 STATE_TABLES: list[type[SQLModel]] = [
     PromptRow,
     PromptVersionRow,
@@ -227,5 +240,6 @@ STATE_TABLES: list[type[SQLModel]] = [
     LaneRow,
     CardRow,
     FeedbackRow,
+    CatalogItemRow,
 ]
 """Tables rebuilt from the event log, parents before children."""

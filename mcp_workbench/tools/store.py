@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from mcp_workbench.registry import Prompt, Registry, ToolContext
 from mcp_workbench.registry.items import Target
+from mcp_workbench.registry.registry import ItemKind
 from mcp_workbench.registry.resources import Resource, make_resource
 from mcp_workbench.registry.signature import string_arguments
 from mcp_workbench.service import (
@@ -23,6 +24,8 @@ from mcp_workbench.service import (
     note_uri,
     split_ref,
 )
+from mcp_workbench.service.boards import BOARD_SCHEME
+from mcp_workbench.service.notes import NOTE_SCHEME
 from mcp_workbench.store import Event, last_seq
 from mcp_workbench.store.tables import BoardRow, NoteRow
 from mcp_workbench.tools import entity_access, notes, prompts, tasks
@@ -114,6 +117,13 @@ class RegistryMirror:
         label = SERVED_LABEL if state.production is not None else None
         item = stored_prompt(self.workbench, name, state.arguments, state.description, label=label)
         self.registry.add_prompt(item)
+
+    def is_record(self, kind: ItemKind, key: str) -> bool:
+        """Whether the registry item is one of the store's records (a stored prompt, a note
+        or a board): those are made by the store's own events."""
+        if kind == "prompt":
+            return key in self._prompts
+        return kind == "resource" and key.startswith((NOTE_SCHEME, BOARD_SCHEME))
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:

@@ -159,7 +159,7 @@ async def test_feedback_is_stored(workbench: Workbench) -> None:
 async def test_migrations_are_at_head_and_idempotent(workbench: Workbench) -> None:
     workbench.db.upgrade()  # a second run does nothing
     with workbench.db.engine.connect() as connection:
-        assert current_revision(connection) == head_revision() == "0004"
+        assert current_revision(connection) == head_revision() == "0005"
 
 
 async def test_the_migrations_build_what_the_tables_declare(workbench: Workbench) -> None:
