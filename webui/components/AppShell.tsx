@@ -11,7 +11,11 @@ import { ConnectionIndicator } from "./ConnectionIndicator";
 import { NoticeList } from "./NoticeList";
 
 /** The areas of the UI, in the order the navigation shows them. */
-const AREAS = [{ href: "/boards/", label: "Boards", match: ["/boards", "/board"] }] as const;
+const AREAS = [
+  { href: "/boards/", label: "Boards", match: ["/boards", "/board"] },
+  { href: "/prompts/", label: "Prompts", match: ["/prompts", "/prompt"] },
+  { href: "/notes/", label: "Knowledge", match: ["/notes", "/note"] },
+] as const;
 
 /** Jupyter's `?token=` logs the browser in; once it has, it has no place in the address bar. */
 function useTokenOutOfAddressBar() {
