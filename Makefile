@@ -9,14 +9,25 @@ WEBUI_DIR := mcp_workbench/jupyter/static/ui
 WEBUI_STAMP := $(WEBUI_DIR)/.built
 WEBUI_SOURCES := $(shell find webui/app webui/components webui/lib -type f 2>/dev/null) \
 	webui/next.config.ts webui/tsconfig.json
+LAB_DIR := mcp_workbench/labextension
+LAB_STAMP := labextension/.built
+LAB_NODE_STAMP := labextension/node_modules/.yarn-state.yml
+LAB_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
+	labextension/package.json labextension/tsconfig.json
+LAB_LINK := $(VENV)/share/jupyter/labextensions/mcp-workbench-jupyterlab
+# jlpm (yarn, from jupyterlab) and the scripts in labextension/package.json that call it
+JLPM := PATH="$(abspath $(VENV))/bin:$$PATH" jlpm
 PORT ?= 8765
 
-.PHONY: install webui run serve-http stdio test test-ui test-jupyter test-postgres lint format bench bench-store conformance clean
+.PHONY: install webui labextension run serve-http stdio test test-ui test-jupyter test-postgres lint format bench bench-store conformance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@# pip must not reach the labextension build through the link (see labextension below);
+	@# the build hooks are for wheels: the editable install gets what make builds here.
+	@if [ -L $(LAB_LINK) ]; then rm $(LAB_LINK); fi
+	HATCH_BUILD_NO_HOOKS=1 $(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 $(NODE_STAMP): tests/conformance/package.json tests/conformance/package-lock.json
@@ -35,7 +46,21 @@ $(WEBUI_STAMP): $(WEBUI_NODE_STAMP) $(WEBUI_SOURCES)
 
 webui: $(WEBUI_STAMP)  ## build the web UI (Next.js static export) into the package
 
-install: $(STAMP) $(NODE_STAMP) $(WEBUI_STAMP)
+$(LAB_NODE_STAMP): labextension/package.json labextension/yarn.lock | $(STAMP)
+	cd labextension && $(JLPM) install --immutable
+	touch $(LAB_NODE_STAMP)
+
+# The JupyterLab extension, built into the package (the wheel ships it as shared data).
+$(LAB_STAMP): $(LAB_NODE_STAMP) $(LAB_SOURCES)
+	cd labextension && $(JLPM) build:prod
+	touch $(LAB_STAMP)
+
+# The venv's JupyterLab loads the build in place, through a link (as `labextension develop`).
+labextension: $(LAB_STAMP)  ## build the JupyterLab extension into the package, link it for Lab
+	@[ -L $(LAB_LINK) ] || { rm -rf $(LAB_LINK) && mkdir -p $(dir $(LAB_LINK)) \
+		&& ln -s $(CURDIR)/$(LAB_DIR) $(LAB_LINK); }
+
+install: $(STAMP) $(NODE_STAMP) $(WEBUI_STAMP) labextension
 
 # Jupyter refuses to run as root unless told (containers often run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -71,11 +96,12 @@ test-jupyter: install  ## only the Jupyter extension's tests
 test-postgres: install  ## the store suites again, on a throwaway PostgreSQL server
 	.ci/with-postgres $(PY) -m pytest -n auto -k "not sqlite" tests/service tests/store tests/tools tests/vault/test_store_repository.py tests/test_cli_store.py
 
-lint: $(STAMP) $(WEBUI_NODE_STAMP)  ## ruff (lint + format check), mypy --strict; ESLint, Prettier, tsc for webui/
+lint: $(STAMP) $(WEBUI_NODE_STAMP) $(LAB_NODE_STAMP)  ## ruff (lint + format check), mypy --strict; ESLint, Prettier, tsc for webui/ and labextension/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	cd webui && npx eslint . && npx prettier --check . && npx tsc --noEmit
+	cd labextension && $(JLPM) eslint src && $(JLPM) prettier --check . && $(JLPM) tsc --noEmit
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -95,4 +121,4 @@ conformance: install  ## the official conformance suite against our HTTP server
 	$(PY) -m pytest tests/test_conformance.py -v
 
 clean:
-	rm -rf $(VENV) tests/conformance/node_modules webui/node_modules webui/.next webui/out $(WEBUI_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) tests/conformance/node_modules webui/node_modules webui/.next webui/out $(WEBUI_DIR) labextension/node_modules labextension/lib $(LAB_STAMP) $(LAB_DIR) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,126 @@
+import { Widget } from '@lumino/widgets';
+
+import { callTool, listTools, type ToolDescriptor, type ToolResult } from '../api/tools';
+import { h } from './dom';
+import { SchemaForm } from './schemaForm';
+
+/** A text block as shown: JSON indented, anything else as it is. */
+function shownText(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** The text a tool result shows: its text blocks, or the JSON of the rest. */
+function resultText(result: ToolResult): string {
+  const parts = result.content.map(block =>
+    block.type === 'text' && typeof block.text === 'string'
+      ? shownText(block.text)
+      : JSON.stringify(block, null, 2)
+  );
+  if (parts.length === 0 && result.structuredContent) {
+    parts.push(JSON.stringify(result.structuredContent, null, 2));
+  }
+  return parts.join('\n');
+}
+
+/** The Tools tab: the tools the policy shows, a form for one, and its result. */
+export class ToolsView extends Widget {
+  private tools: ToolDescriptor[] = [];
+  private readonly filter = h('input', {
+    className: 'jp-McpWorkbench-search',
+    attrs: { type: 'search', placeholder: 'Filter tools', 'aria-label': 'Filter tools' }
+  });
+  private readonly list = h('ul', { className: 'jp-McpWorkbench-list', attrs: { role: 'list' } });
+  private readonly detail = h('div', { className: 'jp-McpWorkbench-detail' });
+
+  constructor() {
+    super();
+    this.id = 'mcp-workbench-tools';
+    this.title.label = 'Tools';
+    this.addClass('jp-McpWorkbench-view');
+    this.filter.addEventListener('input', () => this.showList());
+    this.node.append(this.filter, this.list, this.detail);
+  }
+
+  /** Fetch the tools again and show them. */
+  async refresh(): Promise<void> {
+    try {
+      this.tools = await listTools();
+      this.showList();
+    } catch (error) {
+      this.list.replaceChildren(
+        h('li', { className: 'jp-McpWorkbench-error', text: String(error) })
+      );
+    }
+  }
+
+  protected onAfterAttach(): void {
+    void this.refresh();
+  }
+
+  private showList(): void {
+    const needle = this.filter.value.trim().toLowerCase();
+    const shown = this.tools.filter(
+      tool =>
+        tool.name.toLowerCase().includes(needle) ||
+        (tool.description ?? '').toLowerCase().includes(needle)
+    );
+    this.list.replaceChildren(
+      ...shown.map(tool =>
+        h('li', {}, [
+          h('button', {
+            className: 'jp-McpWorkbench-item',
+            text: tool.title ?? tool.name,
+            title: tool.description ?? tool.name,
+            attrs: { 'data-tool': tool.name },
+            on: { click: () => this.showTool(tool) }
+          })
+        ])
+      )
+    );
+  }
+
+  private showTool(tool: ToolDescriptor): void {
+    const form = new SchemaForm(tool.inputSchema);
+    const output = h('pre', {
+      className: 'jp-McpWorkbench-result',
+      attrs: { 'aria-live': 'polite' }
+    });
+    const call = h('button', {
+      className: 'jp-mod-styled jp-mod-accept',
+      text: 'Call',
+      on: { click: () => void this.call(tool, form, output, call) }
+    });
+    this.detail.replaceChildren(
+      h('h3', { text: tool.name }),
+      h('p', { className: 'jp-McpWorkbench-muted', text: tool.description ?? '' }),
+      form.node,
+      call,
+      output
+    );
+  }
+
+  private async call(
+    tool: ToolDescriptor,
+    form: SchemaForm,
+    output: HTMLElement,
+    button: HTMLButtonElement
+  ): Promise<void> {
+    button.disabled = true;
+    output.classList.remove('jp-McpWorkbench-error');
+    output.textContent = 'Calling…';
+    try {
+      const result = await callTool(tool.name, form.values());
+      output.classList.toggle('jp-McpWorkbench-error', result.isError === true);
+      output.textContent = resultText(result);
+    } catch (error) {
+      output.classList.add('jp-McpWorkbench-error');
+      output.textContent = error instanceof Error ? error.message : String(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
