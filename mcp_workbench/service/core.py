@@ -129,15 +129,17 @@ class ServiceCore:
         self.audit: AuditLog | None = None
         """Where each change is recorded, with who made it, in its own transaction."""
 
-    async def commit(self, mutation: Mutation, actor: str) -> list[Event]:
+    async def commit(self, mutation: Mutation, actor: str, *, audited: bool = True) -> list[Event]:
         """Run ``mutation`` in one transaction and record its events; publish once committed.
+        ``audited`` false: the server's own bookkeeping (its catalog journal), which no
+        caller did, is not written to the audit log.
 
         Raises:
             Conflict, NotFound, InvalidInput: the mutation refused (nothing was written).
             StoreError: the database failed (nothing was written).
         """
 
-        audit = self.audit
+        audit = self.audit if audited else None
         origin = current_origin.get()  # read here: the transaction runs on another thread
         entries: list[AuditEntry] = []
 

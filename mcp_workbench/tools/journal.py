@@ -55,6 +55,7 @@ class CatalogJournal:
         self._dirty: set[_Item] = set()
         self._flushing: asyncio.Task[None] | None = None
         self._unlisten: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _current(self, kind: ItemKind, key: str) -> dict[str, Any] | None:
         """The item's descriptor now; None when it is gone or is a store record."""
@@ -78,6 +79,7 @@ class CatalogJournal:
             rows = session.exec(select(CatalogItemRow).where(col(CatalogItemRow.node) == self.node))
             return {(row.kind, row.key): row.digest for row in rows}
 
+        self._loop = asyncio.get_running_loop()
         self._recorded = await self.workbench.db.read(read)
         everything: set[_Item] = set(self._recorded)
         for kind, source in (
@@ -91,6 +93,20 @@ class CatalogJournal:
         return await self._record(everything)
 
     def _changed(self, kind: ItemKind, key: str, removed: bool) -> None:
+        # Tools change the registry from worker threads too: hand the change to the loop.
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._mark(kind, key)
+        else:
+            loop.call_soon_threadsafe(self._mark, kind, key)
+
+    def _mark(self, kind: ItemKind, key: str) -> None:
         self._dirty.add((kind, key))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self._flush_later())
@@ -126,7 +142,7 @@ class CatalogJournal:
                 drafts.append(EventDraft("catalog.item", "catalog", entity_id, 1, {"item": row}))
             after[kind, key] = digest
         if drafts:
-            await self.workbench.core.commit(lambda _s, _now: drafts, JOURNAL_ACTOR)
+            await self.workbench.core.commit(lambda _s, _now: drafts, JOURNAL_ACTOR, audited=False)
         for item, digest in after.items():
             if digest is None:
                 self._recorded.pop(item, None)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mcp_workbench import Settings
 from mcp_workbench.app import WorkbenchServer
 from mcp_workbench.registry import Tool
 from mcp_workbench.store.rebuild import verify
-from mcp_workbench.store.tables import CatalogItemRow, EventRow
+from mcp_workbench.store.tables import AuditRow, CatalogItemRow, EventRow
 from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,6 +43,10 @@ async def _stop(server: WorkbenchServer) -> None:
 def _journal(session: Session) -> dict[tuple[str, str], str]:
     rows = session.exec(select(CatalogItemRow).where(CatalogItemRow.node == "node-a"))
     return {(row.kind, row.key): row.digest for row in rows}
+
+
+def _catalog_audit(session: Session) -> int:
+    return len(list(session.exec(select(AuditRow).where(col(AuditRow.action).like("catalog.%")))))
 
 
 def _catalog_events(session: Session) -> int:
@@ -85,4 +89,24 @@ async def test_the_catalog_rebuilds_from_events_and_follows_changes() -> None:
     assert third.workbench is not None
     assert await third.workbench.db.read(_catalog_events) == recorded
     assert await third.workbench.db.write(verify, rollback=True) == []
+    assert await third.workbench.db.read(_catalog_audit) == 0  # bookkeeping, nobody's doing
     await _stop(third)
+
+
+async def test_a_tool_registered_from_a_worker_thread_is_journaled() -> None:
+    """Sync tools run in worker threads and may change the registry there: the change
+    still goes through (clients hear list_changed) and reaches the journal."""
+    import asyncio
+
+    server = await _started(fresh_data_dir())
+    assert server.workbench is not None
+    assert server._journal is not None
+    heard: list[str] = []
+    server.engine.registry.on_change(heard.append)
+    tool = Tool.from_function(lambda: "hi", name="threaded")
+    await asyncio.to_thread(server.engine.registry.add_tool, tool)
+    assert heard == ["tools"]
+    await asyncio.sleep(0)  # the change reaches the loop
+    await server._journal.flush()
+    assert ("tool", "threaded") in await server.workbench.db.read(_journal)
+    await _stop(server)
