@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import itertools
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,80 @@ class RemoteTemplate(ResourceTemplate):
         return describe(structured, self.raw)
 
 
+Remote = RemoteTool | RemotePrompt | RemoteResource | RemoteTemplate
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """One of the mirror's lists as registry items: how they are keyed, held and made."""
+
+    listed: str
+    """The mirror's list."""
+    field: str
+    """The descriptor's key (a name is put under the upstream's namespace)."""
+    remote: type[Remote]
+    held: Callable[[Registry], Mapping[str, Any]]
+    add: Callable[[Registry, Any], object]
+    remove: Callable[[Registry, str], object]
+    make: Callable[[str, dict[str, Any], str], Remote]
+
+
+_KINDS = (
+    _Kind(
+        "tools",
+        "name",
+        RemoteTool,
+        lambda registry: registry.tools,
+        Registry.add_tool,
+        Registry.remove_tool,
+        lambda name, raw, url: RemoteTool(
+            name=name,
+            target=_REMOTE,
+            description=raw.get("description"),
+            annotations=raw.get("annotations"),
+            input_schema=raw.get("inputSchema") or {},
+            raw=raw,
+            upstream=url,
+        ),
+    ),
+    _Kind(
+        "prompts",
+        "name",
+        RemotePrompt,
+        lambda registry: registry.prompts,
+        Registry.add_prompt,
+        Registry.remove_prompt,
+        lambda name, raw, url: RemotePrompt(name=name, target=_REMOTE, raw=raw, upstream=url),
+    ),
+    _Kind(
+        "resources",
+        "uri",
+        RemoteResource,
+        lambda registry: registry.resources,
+        Registry.add_resource,
+        Registry.remove_resource,
+        lambda uri, raw, url: RemoteResource(
+            uri=uri, name=str(raw.get("name", uri)), target=_REMOTE, raw=raw, upstream=url
+        ),
+    ),
+    _Kind(
+        "resourceTemplates",
+        "uriTemplate",
+        RemoteTemplate,
+        lambda registry: registry.templates,
+        Registry.add_resource,
+        Registry.remove_resource,
+        lambda text, raw, url: RemoteTemplate(
+            template=UriTemplate(text),  # ValueError: a template we cannot parse
+            name=str(raw.get("name", text)),
+            target=_REMOTE,
+            raw=raw,
+            upstream=url,
+        ),
+    ),
+)
+
+
 @dataclass
 class _Running:
     """A forwarded request in progress, and what its upstream asks of the client."""
@@ -165,9 +239,9 @@ class Proxy:
         self.registry = Registry(page_size=self.settings.page_size)
         self.engine = Engine(self.registry, self.settings)
         self.call_wait = call_wait
+        """Seconds a request waits for a down upstream before it fails."""
         self.first_sync_wait = first_sync_wait
         """Seconds a list waits for an upstream never synced (no disk cache) to sync."""
-        """Seconds a request waits for a down upstream before it fails."""
         self._active: list[_Running] = []
         self._parked: dict[str, _Parked] = {}
         self._keys = itertools.count(1)
@@ -239,65 +313,24 @@ class Proxy:
             self._mount_items(upstream)
 
     def _mount_items(self, upstream: Upstream) -> None:
-        registry, mirror, url = self.registry, upstream.mirror, upstream.url
-        tools = {self._local(upstream, t["name"]): t for t in mirror.listed("tools")}
-        for name, tool in list(registry.tools.items()):
-            if isinstance(tool, RemoteTool) and tool.upstream == url and name not in tools:
-                registry.remove_tool(name)
-        for name, raw in tools.items():
-            held_tool = registry.tools.get(name)
-            if not isinstance(held_tool, RemoteTool) or held_tool.raw != raw:
-                registry.add_tool(
-                    RemoteTool(
-                        name=name,
-                        target=_REMOTE,
-                        description=raw.get("description"),
-                        annotations=raw.get("annotations"),
-                        input_schema=raw.get("inputSchema") or {},
-                        raw=raw,
-                        upstream=url,
-                    )
-                )
-        prompts = {self._local(upstream, p["name"]): p for p in mirror.listed("prompts")}
-        for name, prompt in list(registry.prompts.items()):
-            if isinstance(prompt, RemotePrompt) and prompt.upstream == url and name not in prompts:
-                registry.remove_prompt(name)
-        for name, raw in prompts.items():
-            held_prompt = registry.prompts.get(name)
-            if not isinstance(held_prompt, RemotePrompt) or held_prompt.raw != raw:
-                registry.add_prompt(RemotePrompt(name=name, target=_REMOTE, raw=raw, upstream=url))
-        resources = {r["uri"]: r for r in mirror.listed("resources") if "uri" in r}
-        for uri, resource in list(registry.resources.items()):
-            mine = isinstance(resource, RemoteResource) and resource.upstream == url
-            if mine and uri not in resources:
-                registry.remove_resource(uri)
-        for uri, raw in resources.items():
-            held_resource = registry.resources.get(uri)
-            if not isinstance(held_resource, RemoteResource) or held_resource.raw != raw:
-                name = str(raw.get("name", uri))
-                registry.add_resource(
-                    RemoteResource(uri=uri, name=name, target=_REMOTE, raw=raw, upstream=url)
-                )
-        templates = {
-            t["uriTemplate"]: t for t in mirror.listed("resourceTemplates") if "uriTemplate" in t
-        }
-        for text, template in list(registry.templates.items()):
-            mine = isinstance(template, RemoteTemplate) and template.upstream == url
-            if mine and text not in templates:
-                registry.remove_resource(text)
-        for text, raw in templates.items():
-            held_template = registry.templates.get(text)
-            if not isinstance(held_template, RemoteTemplate) or held_template.raw != raw:
-                with contextlib.suppress(ValueError):  # a template we cannot parse
-                    registry.add_resource(
-                        RemoteTemplate(
-                            template=UriTemplate(text),
-                            name=str(raw.get("name", text)),
-                            target=_REMOTE,
-                            raw=raw,
-                            upstream=url,
-                        )
-                    )
+        registry, url = self.registry, upstream.url
+        for kind in _KINDS:
+            wanted: dict[str, dict[str, Any]] = {}
+            for raw in upstream.mirror.listed(kind.listed):
+                key = raw.get(kind.field)
+                if isinstance(key, str):
+                    wanted[self._local(upstream, key) if kind.field == "name" else key] = raw
+            held = kind.held(registry)
+            for key, item in list(held.items()):
+                if isinstance(item, kind.remote) and item.upstream == url and key not in wanted:
+                    kind.remove(registry, key)
+            for key, raw in wanted.items():
+                item = held.get(key)
+                if not isinstance(item, kind.remote) or item.raw != raw:
+                    try:
+                        kind.add(registry, kind.make(key, raw, url))
+                    except ValueError as exc:  # an item our registry cannot hold
+                        log.warning("%s: not mirroring %s %r: %s", url, kind.listed, key, exc)
 
     def _by_url(self, url: str) -> Upstream:
         return next(u for u in self.upstreams if u.url == url)
