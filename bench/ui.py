@@ -16,110 +16,25 @@ Target: <= 1 s; ``/target`` is the figure over 1 s.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
-from bench.processes import LIVE_PIDS, log
+from bench.processes import log
+from tests.serving import CHROMIUM, CHROMIUM_ARGS, Served, serve
 
 TARGET_MS = 1000.0
 MARK = "mcp-workbench:board-interactive"
-CHROMIUM = Path(os.environ.get("MCP_WORKBENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-_URL_LINE = re.compile(r"REST API\s+(http://\S+?)mcp-workbench/api/v1/")
 _LANES = ["Backlog", "Todo", "Doing", "Done"]
 
 
-class Server:
-    """``mcp-workbench serve`` in its own process group, stopped by its PID."""
-
-    def __init__(self, root: Path) -> None:
-        self.token = secrets.token_hex(16)
-        argv = [
-            sys.executable,
-            "-m",
-            "mcp_workbench.cli",
-            "serve",
-            "--data-dir",
-            str(root / "data"),
-            "--vault",
-            str(root / "vault"),
-            "--no-browser",
-            "--ip=127.0.0.1",
-            "--port=0",
-            "--MCPWorkbench.vault_sync=False",
-        ]
-        if os.geteuid() == 0:
-            argv.append("--allow-root")
-        env = {**os.environ, "JUPYTER_TOKEN": self.token}
-        self.process = subprocess.Popen(
-            argv,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        LIVE_PIDS.add(self.process.pid)
-        self.lines: list[str] = []
-        found = threading.Event()
-
-        def drain() -> None:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
-                self.lines.append(line)
-                if _URL_LINE.search(line):
-                    found.set()
-
-        self.reader = threading.Thread(target=drain, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 60
-        while not found.wait(0.1):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("the server did not start:\n" + "".join(self.lines[-30:]))
-        match = next(m for m in map(_URL_LINE.search, self.lines) if m)
-        self.url = match.group(1).replace("//localhost:", "//127.0.0.1:")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        LIVE_PIDS.discard(self.process.pid)
-        self.reader.join(5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
-def make_board(server: Server, cards: int) -> str:
+def make_board(server: Served, cards: int) -> str:
     """A board of ``cards`` cards over four lanes; returns its id."""
-    headers = {"Authorization": f"token {server.token}"}
-    with httpx.Client(
-        base_url=f"{server.url}mcp-workbench/api/v1", headers=headers, timeout=30
-    ) as api:
+    with httpx.Client(base_url=server.api_url, headers=server.headers, timeout=30) as api:
         board = api.post("/boards", json={"title": "Large board", "lanes": _LANES}).json()
         for n in range(cards):
             card: dict[str, object] = {"lane": _LANES[n % len(_LANES)], "title": f"Card {n + 1}"}
@@ -155,10 +70,12 @@ def main() -> None:
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         raise SystemExit(f"no browser at {CHROMIUM}: apt-get install chromium")
+    token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         log("starting mcp-workbench serve")
-        server = Server(Path(tmp))
-        try:
+        home = Path(tmp)
+        options = ["--data-dir", str(home / "data"), "--vault", str(home / "vault")]
+        with serve(home, *options, "--MCPWorkbench.vault_sync=False", token=token) as server:
             log(f"making a board of {args.cards} cards")
             board_id = make_board(server, args.cards)
             url = f"{server.url}mcp-workbench/ui/board/?id={board_id}"
@@ -178,8 +95,6 @@ def main() -> None:
                     page.close()
                     log(f"run {n + 1}: {figures[-1]:.0f} ms")
                 browser.close()
-        finally:
-            server.stop()
     cold, warm = figures[0], figures[1:]
     print(f"Kanban web UI: a board of {args.cards} cards, interactive after (target 1 s)")
     print(f"  {'':<22} {'ms':>8} {'/target':>8}")

@@ -10,7 +10,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.clients import websocket_transport
 from tests.conftest import ROOT, fresh_data_dir
+from tests.serving import jupyter_env, serve
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -36,7 +37,7 @@ TOKEN = "e2e-test-token"
 
 @dataclass
 class Served:
-    process: asyncio.subprocess.Process
+    process: subprocess.Popen[str]
     base: str
     vault: Path
     data_dir: Path
@@ -47,69 +48,13 @@ class Served:
         return {"Authorization": f"token {TOKEN}"}
 
 
-def jupyter_env(home: Path) -> dict[str, str]:
-    """Jupyter's own files (runtime, config, data) in a scratch directory."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MCP_WORKBENCH"))}
-    env.update(
-        {
-            "JUPYTER_CONFIG_DIR": str(home / "config"),
-            "JUPYTER_DATA_DIR": str(home / "data"),
-            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-            "JUPYTER_TOKEN": TOKEN,
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
-async def served() -> AsyncIterator[Served]:
+def served() -> Iterator[Served]:
     home = fresh_data_dir()
     vault, data_dir = home / "vault", home / "workbench"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "mcp_workbench.cli",
-        "serve",
-        "--demo",
-        "--vault",
-        str(vault),
-        "--data-dir",
-        str(data_dir),
-        "--no-browser",
-        "--ip=127.0.0.1",
-        "--port=0",
-        "--allow-root",
-        f"--ServerApp.root_dir={home}",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=jupyter_env(home),
-        cwd=str(ROOT),
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    try:
-        async with asyncio.timeout(60):
-            while True:
-                line = (await process.stdout.readline()).decode()
-                assert line, "serve exited before printing its URLs:\n" + "".join(lines)
-                lines.append(line)
-                if line == "}\n":  # the end of the client configuration
-                    break
-        banner = "".join(lines)
-        match = re.search(r"MCP \(Streamable HTTP\)\s+(http://\S+)/mcp", banner)
-        assert match, banner
-        yield Served(process, match.group(1), vault, data_dir, banner)
-    finally:
-        if process.returncode is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                async with asyncio.timeout(20):
-                    await process.wait()
-            except TimeoutError:
-                os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+    options = ["--demo", "--vault", str(vault), "--data-dir", str(data_dir)]
+    with serve(home, *options, token=TOKEN) as running:
+        yield Served(running.process, running.url.rstrip("/"), vault, data_dir, running.banner)
 
 
 async def test_the_banner_tells_where_everything_is(served: Served) -> None:
@@ -225,8 +170,7 @@ async def test_a_rest_change_reaches_mcp_subscribers_and_the_events_socket(
 async def test_sigterm_drains_and_stops(served: Served) -> None:
     """Last in this module: stop the server as a service manager would."""
     os.killpg(served.process.pid, signal.SIGTERM)
-    async with asyncio.timeout(30):
-        status = await served.process.wait()
+    status = await asyncio.to_thread(served.process.wait, 30)
     assert status == 0
 
 
@@ -247,7 +191,7 @@ def test_bad_settings_stop_serve_with_the_reason(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env=jupyter_env(tmp_path),
+        env=jupyter_env(tmp_path, TOKEN),
         cwd=str(ROOT),
         check=False,
     )

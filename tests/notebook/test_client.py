@@ -20,11 +20,11 @@ from mcp_workbench.notebook import (
     ToolHandle,
     Workbench,
 )
-from tests.notebook.conftest import LiveServer
+from tests.serving import Served
 
 
 @pytest.fixture
-def wb(live_server: LiveServer) -> Iterator[Workbench]:
+def wb(live_server: Served) -> Iterator[Workbench]:
     with Workbench(live_server.url, live_server.token, timeout=20) as client:
         yield client
 
@@ -184,14 +184,14 @@ def test_boards_by_title_and_the_error_for_an_unknown_one(wb: Workbench) -> None
         wb.boards["Nope"]
 
 
-def test_a_wrong_token_or_address_is_a_clear_error(live_server: LiveServer) -> None:
+def test_a_wrong_token_or_address_is_a_clear_error(live_server: Served) -> None:
     with pytest.raises(ConnectionFailed, match=r"refused.*check the token"):
         Workbench(live_server.url, "wrong-token", timeout=5)
     with pytest.raises(ConnectionFailed, match="not an http"):
         Workbench("localhost:8888", "x")
 
 
-def test_a_lost_connection_fails_calls_at_once(live_server: LiveServer) -> None:
+def test_a_lost_connection_fails_calls_at_once(live_server: Served) -> None:
     client = Workbench(live_server.url, live_server.token, timeout=20)
     client.close()
     assert not client.connected

@@ -23,13 +23,11 @@ from pydantic import Field
 from mcp_workbench import ToolContext
 from mcp_workbench.errors import InvalidParams
 from mcp_workbench.notebook import CallTimeout, ToolCallError, Workbench
-from tests.notebook.conftest import LiveServer
+from tests.serving import Served
 
 
 @asynccontextmanager
-async def sdk_client(
-    server: LiveServer, changed: anyio.Event | None = None
-) -> AsyncIterator[Client]:
+async def sdk_client(server: Served, changed: anyio.Event | None = None) -> AsyncIterator[Client]:
     """The official SDK's client on ``/mcp``; ``changed`` is set on a tools list_changed."""
 
     async def on_message(message: Any) -> None:
@@ -49,7 +47,7 @@ async def sdk_client(
 
 
 @pytest.fixture
-def kernel(live_server: LiveServer) -> Iterator[Workbench]:
+def kernel(live_server: Served) -> Iterator[Workbench]:
     """A client standing in for a notebook's kernel, named after its notebook."""
     with Workbench(
         live_server.url, live_server.token, timeout=20, notebook="work/My Analysis.ipynb"
@@ -58,7 +56,7 @@ def kernel(live_server: LiveServer) -> Iterator[Workbench]:
 
 
 async def test_a_notebook_function_is_a_tool_for_the_sdk_client(
-    live_server: LiveServer, kernel: Workbench
+    live_server: Served, kernel: Workbench
 ) -> None:
     @kernel.tool
     def scale(
@@ -91,7 +89,7 @@ async def test_a_notebook_function_is_a_tool_for_the_sdk_client(
     assert kernel.tools[scale.tool_name](values=[1]) == {"values": [2.0], "unit": "m"}
 
 
-async def test_errors_and_async_functions(live_server: LiveServer, kernel: Workbench) -> None:
+async def test_errors_and_async_functions(live_server: Served, kernel: Workbench) -> None:
     @kernel.tool(name="explode", description="Always fails.")
     def boom(reason: str) -> str:
         raise ValueError(f"cannot go on: {reason}")
@@ -115,9 +113,7 @@ async def test_errors_and_async_functions(live_server: LiveServer, kernel: Workb
         kernel.tools[boom.tool_name](reason="here")
 
 
-def test_a_call_given_up_is_cancelled_in_the_kernel(
-    live_server: LiveServer, kernel: Workbench
-) -> None:
+def test_a_call_given_up_is_cancelled_in_the_kernel(live_server: Served, kernel: Workbench) -> None:
     started, cancelled = threading.Event(), threading.Event()
 
     @kernel.tool
@@ -136,7 +132,7 @@ def test_a_call_given_up_is_cancelled_in_the_kernel(
     assert cancelled.wait(10), "the kernel's function was not cancelled"
 
 
-async def test_the_tools_go_when_the_kernel_goes(live_server: LiveServer) -> None:
+async def test_the_tools_go_when_the_kernel_goes(live_server: Served) -> None:
     changed = anyio.Event()
     kernel = Workbench(live_server.url, live_server.token, notebook="Short lived.ipynb")
     try:
@@ -157,7 +153,7 @@ async def test_the_tools_go_when_the_kernel_goes(live_server: LiveServer) -> Non
         kernel.close()
 
 
-def test_the_newest_kernel_of_a_notebook_keeps_the_name(live_server: LiveServer) -> None:
+def test_the_newest_kernel_of_a_notebook_keeps_the_name(live_server: Served) -> None:
     first = Workbench(live_server.url, live_server.token, notebook="Twice.ipynb")
     second = Workbench(live_server.url, live_server.token, notebook="Twice.ipynb")
     try:
@@ -204,7 +200,7 @@ def test_malformed_registrations_are_refused(kernel: Workbench) -> None:
 
 
 def test_a_notebook_function_reports_progress_to_its_caller(
-    live_server: LiveServer, kernel: Workbench
+    live_server: Served, kernel: Workbench
 ) -> None:
     @kernel.tool
     def count_to(n: int) -> str:
@@ -230,9 +226,7 @@ def test_a_notebook_function_reports_progress_to_its_caller(
     assert count_to(2) == "counted"  # called directly: nobody to report to, no error
 
 
-def test_an_async_notebook_tool_awaits_other_tools(
-    live_server: LiveServer, kernel: Workbench
-) -> None:
+def test_an_async_notebook_tool_awaits_other_tools(live_server: Served, kernel: Workbench) -> None:
     @kernel.tool
     async def shout(text: str) -> str:
         echoed = await kernel.tools["echo"].acall(text=text)

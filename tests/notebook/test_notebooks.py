@@ -24,13 +24,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from tests.conftest import ROOT
-from tests.notebook.conftest import LiveServer
+from tests.serving import Served
 
 NOTEBOOKS = ROOT / "notebooks"
 _CELL_TIMEOUT = 30
 
 
-def kernel_env(server: LiveServer, *, discover: bool = False) -> dict[str, str]:
+def kernel_env(server: Served, *, discover: bool = False) -> dict[str, str]:
     """The kernel's environment: the server's address in ``MCP_WORKBENCH_URL`` and
     ``MCP_WORKBENCH_TOKEN``, or (``discover``) only the server's runtime directory, where
     the client finds the running server by itself."""
@@ -90,7 +90,7 @@ async def execute(name: str, env: dict[str, str]) -> nbformat.NotebookNode:
 
 
 @pytest.mark.timeout(120)
-async def test_quick_start_finds_the_server_by_itself(live_server: LiveServer) -> None:
+async def test_quick_start_finds_the_server_by_itself(live_server: Served) -> None:
     book = await execute("01-quick-start.ipynb", kernel_env(live_server, discover=True))
     assert f"<Workbench {live_server.url} connected>" in plain(book, "wb = Workbench()")
     tools_html = output_of(book, "wb.tools")["data"]["text/html"]
@@ -109,7 +109,7 @@ async def test_quick_start_finds_the_server_by_itself(live_server: LiveServer) -
 
 
 @pytest.mark.timeout(120)
-async def test_prompts_and_knowledge(live_server: LiveServer) -> None:
+async def test_prompts_and_knowledge(live_server: Served) -> None:
     book = await execute("02-prompts-and-knowledge.ipynb", kernel_env(live_server))
     assert "'code-review'" in plain(book, "wb.prompts.list()")
     review = output_of(book, "review = wb.prompts.render(")["text"]
@@ -126,7 +126,7 @@ async def test_prompts_and_knowledge(live_server: LiveServer) -> None:
 
 
 @asynccontextmanager
-async def notebook_running(server: LiveServer) -> AsyncIterator[nbformat.NotebookNode]:
+async def notebook_running(server: Served) -> AsyncIterator[nbformat.NotebookNode]:
     """The notebook-tools example, executed, while its kernel still runs; leaving the block
     shuts the kernel down."""
     book = load("03-notebook-tools.ipynb")
@@ -143,12 +143,12 @@ async def notebook_running(server: LiveServer) -> AsyncIterator[nbformat.Noteboo
 
 
 @pytest.mark.timeout(120)
-async def test_a_notebook_tool_is_called_by_the_sdk_client(live_server: LiveServer) -> None:
+async def test_a_notebook_tool_is_called_by_the_sdk_client(live_server: Served) -> None:
     async with notebook_running(live_server) as book:
         await _call_from_the_sdk(live_server, book)
 
 
-async def _call_from_the_sdk(live_server: LiveServer, book: nbformat.NotebookNode) -> None:
+async def _call_from_the_sdk(live_server: Served, book: nbformat.NotebookNode) -> None:
     name = plain(book, "return len(text.split())").strip("'")
     assert re.fullmatch(r"nb\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.word_count", name)
     assert plain(book, 'word_count("one two three")') == "3"
@@ -175,7 +175,7 @@ async def _call_from_the_sdk(live_server: LiveServer, book: nbformat.NotebookNod
 
 
 @pytest.mark.timeout(120)
-async def test_a_notebook_tool_goes_when_its_kernel_stops(live_server: LiveServer) -> None:
+async def test_a_notebook_tool_goes_when_its_kernel_stops(live_server: Served) -> None:
     removed = anyio.Event()
     name = ""
 
@@ -238,7 +238,7 @@ class WatchedClient(NotebookClient):
 
 @pytest.mark.timeout(120)
 async def test_interrupting_the_kernel_cancels_the_call_at_the_server(
-    live_server: LiveServer,
+    live_server: Served,
 ) -> None:
     key = f"kernel-interrupt-{os.getpid()}"
     book = notebook_of(

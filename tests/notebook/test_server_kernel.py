@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mcp_workbench.notebook import Workbench
-from tests.notebook.conftest import LiveServer
+from tests.serving import Served
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -34,7 +34,7 @@ IN_THE_KERNEL = textwrap.dedent(
 
 
 @pytest.fixture
-def notebook_session(live_server: LiveServer) -> Iterator[dict[str, str]]:
+def notebook_session(live_server: Served) -> Iterator[dict[str, str]]:
     """A Jupyter session (a kernel) for ``analysis/Sales Report.ipynb``."""
     with httpx.Client(base_url=live_server.url, headers=live_server.headers) as http:
         made = http.post(
@@ -53,7 +53,7 @@ def notebook_session(live_server: LiveServer) -> Iterator[dict[str, str]]:
 
 
 def test_a_kernel_of_the_server_connects_by_itself(
-    live_server: LiveServer, notebook_session: dict[str, str]
+    live_server: Served, notebook_session: dict[str, str]
 ) -> None:
     removed = threading.Event()
     with Workbench(live_server.url, live_server.token, timeout=60) as outside:
