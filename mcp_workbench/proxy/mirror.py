@@ -16,6 +16,7 @@ import orjson
 import platformdirs
 
 from mcp_workbench.engine.catalog import combine_lines, item_digest
+from vault_sync.writer import write_bytes
 
 __all__ = [
     "CACHE_FORMAT",
@@ -156,9 +157,7 @@ def write_cache(path: Path, data: bytes) -> None:
     if len(data) > _MAX_CACHE_BYTES:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    write_bytes(path, data)  # temp file beside it, fsync, rename: never a torn cache
     _prune(path.parent)
 
 
