@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -245,6 +246,9 @@ async def _serve(server: WorkbenchServer, command: str, protocol_out: Any) -> No
 
 async def _serve_until_stopped(server: WorkbenchServer, command: str, protocol_out: Any) -> None:
     await server.start(sync_vault=command != "stdio")
+    # What startup made (modules, schemas, the registry) lives as long as the process: out
+    # of the collector's generations, full collections no longer walk it while serving.
+    gc.freeze()
     settings = server.settings
     if command == "stdio":
         from mcp_workbench.transports.stdio import serve_stdio
