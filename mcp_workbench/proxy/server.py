@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,14 +187,26 @@ _KINDS = (
 )
 
 
+Ask = tuple[InputRequest, "asyncio.Future[dict[str, Any]]"]
+"""What an upstream asks of the client during a request, and where the answer goes."""
+
+
 @dataclass
 class _Running:
     """A forwarded request in progress, and what its upstream asks of the client."""
 
     call: Call
-    asks: asyncio.Queue[tuple[InputRequest, asyncio.Future[dict[str, Any]]]] = field(
-        default_factory=asyncio.Queue
-    )
+    asks: deque[Ask] = field(default_factory=deque)
+    wake: asyncio.Future[None] | None = None
+    """Set when the upstream answers or asks something (made by whoever waits)."""
+
+    def ask(self, asked: Ask) -> None:
+        self.asks.append(asked)
+        self.poke()
+
+    def poke(self, *_: object) -> None:
+        if self.wake is not None and not self.wake.done():
+            self.wake.set_result(None)
 
 
 @dataclass
@@ -539,14 +552,16 @@ class Proxy:
 
     async def _drive(self, running: _Running, task: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
         """Wait for the upstream's answer, asking the client what the upstream asks."""
+        task.add_done_callback(running.poke)
         try:
             while True:
-                asked = asyncio.ensure_future(running.asks.get())
-                done, _ = await asyncio.wait({task, asked}, return_when=asyncio.FIRST_COMPLETED)
-                if task in done:
-                    asked.cancel()
+                if task.done():
                     return task.result()
-                request, answer = asked.result()
+                if not running.asks:
+                    running.wake = asyncio.get_running_loop().create_future()
+                    await running.wake
+                    continue
+                request, answer = running.asks.popleft()
                 key = f"upstream-{next(self._keys)}"
                 try:
                     answers = await running.call.ask({key: request})
@@ -631,7 +646,7 @@ class Proxy:
                 return {"roots": []}
             raise UpstreamError({"code": -32603, "message": "no client request is running"})
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._active[-1].asks.put_nowait(({"method": method, "params": params}, answer))
+        self._active[-1].ask(({"method": method, "params": params}, answer))
         try:
             return await answer
         except asyncio.CancelledError:
