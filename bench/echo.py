@@ -54,7 +54,14 @@ from typing import IO, Any
 
 import orjson
 
-from bench.processes import LIVE_PIDS, kill_leftovers, log, terminate
+from bench.processes import (
+    LIVE_PIDS,
+    cpu_seconds,
+    kill_leftovers,
+    log,
+    system_busy_seconds,
+    terminate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MODERN = "2026-07-28"
@@ -68,7 +75,6 @@ MODERN_META = {
 _URL = re.compile(rb"serving .*http://127\.0\.0\.1:(\d+)(/\S*)?")
 _START_TIMEOUT = 60.0
 _GRACE = 30.0  # how long past its planned end a case may take before it is declared hung
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 try:
     import uvloop  # noqa: F401
@@ -188,14 +194,7 @@ class Server:
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time of the server process so far (Linux), else None."""
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
+        return None if self.proc is None else cpu_seconds(f"/proc/{self.proc.pid}/stat")
 
     async def stop(self) -> None:
         proc = self.proc
@@ -218,18 +217,6 @@ class Server:
                 self._stderr_tail.extend(self.stderr().splitlines())
                 self._stderr_file.close()
                 self._stderr_file = None
-
-
-def system_busy_seconds() -> float | None:
-    """CPU seconds all processes of the machine have used so far (Linux), else None."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    guest = sum(fields[8:10]) if len(fields) > 9 else 0  # already counted in user/nice
-    return (sum(fields) - idle - guest) / _TICKS
 
 
 # -- requests and checks ---------------------------------------------------------------------

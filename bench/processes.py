@@ -10,11 +10,23 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["LIVE_PIDS", "kill_leftovers", "log", "loop_factory", "terminate"]
+__all__ = [
+    "LIVE_PIDS",
+    "cpu_seconds",
+    "kill_leftovers",
+    "log",
+    "loop_factory",
+    "megabytes",
+    "system_busy_seconds",
+    "terminate",
+]
 
 LIVE_PIDS: set[int] = set()
 """PIDs a bench started and has not reaped yet."""
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 @atexit.register
@@ -54,3 +66,29 @@ def loop_factory() -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, str]
     except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
         return None, "asyncio"
     return uvloop.new_event_loop, "uvloop"
+
+
+def cpu_seconds(stat: Path | str) -> float | None:
+    """User + system CPU seconds of a process or thread so far, from its ``stat`` file in
+    /proc (``/proc/PID/stat``, ``/proc/self/task/TID/stat``; Linux), else None."""
+    try:
+        fields = Path(stat).read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def system_busy_seconds() -> float | None:
+    """CPU seconds all processes of the machine have used so far (Linux), else None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    guest = sum(fields[8:10]) if len(fields) > 9 else 0  # already counted in user/nice
+    return (sum(fields) - idle - guest) / _TICKS
+
+
+def megabytes(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB"

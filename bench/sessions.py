@@ -73,9 +73,16 @@ from bench.echo import (
     call_request,
     check_echo,
     initialize_request,
-    system_busy_seconds,
 )
-from bench.processes import LIVE_PIDS, kill_leftovers, log, terminate
+from bench.processes import (
+    LIVE_PIDS,
+    cpu_seconds,
+    kill_leftovers,
+    log,
+    megabytes,
+    system_busy_seconds,
+    terminate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_BYTES = 20_000  # ours, per idle session
@@ -84,7 +91,6 @@ _CASE_TIMEOUT = 300.0
 _OPEN_CONCURRENCY = 16  # sessions being opened at once
 _NOISY = 0.25  # cores used by other processes above which a figure is starred
 CONNECTION, NOTHING, GET_STREAM = "its connection", "only its session id", "a GET stream"
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _SDK = [sys.executable, "-m", "bench.sdk_server", "http"]
 _ADDRESS = re.compile(rb"(?:listening: (tcp|ws|http) |SDK serving Streamable (HTTP) at )(\S+)")
 # The server under --trace: ours, plus a thread that dumps a tracemalloc snapshot to each
@@ -191,14 +197,7 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time of the process so far (Linux), else None."""
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
+        return None if self.proc is None else cpu_seconds(f"/proc/{self.proc.pid}/stat")
 
     async def snapshot(self, path: Path) -> tracemalloc.Snapshot:
         """A tracemalloc snapshot of the server (``trace`` servers only)."""
@@ -637,10 +636,6 @@ def _kb(n: float) -> str:
     return f"{n / 1000:,.1f} kB"
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1e6:,.1f} MB"
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
@@ -679,8 +674,8 @@ def report_memory(results: list[MemoryResult], opts: Options) -> None:
             for ref in references
         ]
         print(
-            f"{r.server:<6} {name:<16} {r.held:<22} {_mb(r.baseline_bytes):>9} "
-            f"{_mb(r.after_bytes):>9} {_kb(r.per_session_bytes):>12} "
+            f"{r.server:<6} {name:<16} {r.held:<22} {megabytes(r.baseline_bytes):>9} "
+            f"{megabytes(r.after_bytes):>9} {_kb(r.per_session_bytes):>12} "
             f"{ratios[0]:>11} {ratios[1]:>12}"
         )
     print(

@@ -68,7 +68,7 @@ from typing import Any, Protocol
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.processes import log, loop_factory
+from bench.processes import log, loop_factory, system_busy_seconds
 from mcp_workbench.service import Workbench
 from mcp_workbench.store import Database, sqlite_url
 from mcp_workbench.store.search import fts5_query
@@ -80,7 +80,6 @@ PROMPTS = 10
 LANES = ("Todo", "Doing", "Done")
 SEARCH_LIMIT = 10
 _NOISY = 0.25  # cores used by other processes that make a phase unreliable
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 # As mcp_workbench/store/database.py sets them on every connection.
 _SQLITE_PRAGMAS = (
     "journal_mode=WAL",
@@ -610,18 +609,6 @@ class RawMix:
 # -- timing ---------------------------------------------------------------------------------------
 
 
-def _busy_seconds() -> float | None:
-    """CPU seconds every process of the machine has used so far (Linux), else None."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    guest = sum(fields[8:10]) if len(fields) > 9 else 0
-    return (sum(fields) - idle - guest) / _TICKS
-
-
 @dataclass
 class Rate:
     """Operations counted during a timed window, and the CPU used meanwhile."""
@@ -643,12 +630,12 @@ class Window:
     def __init__(self) -> None:
         self.start = time.perf_counter()
         self.own = time.process_time()
-        self.busy = _busy_seconds()
+        self.busy = system_busy_seconds()
 
     def rate(self, count: int) -> Rate:
         seconds = time.perf_counter() - self.start
         cpu = (time.process_time() - self.own) / seconds
-        busy = _busy_seconds()
+        busy = system_busy_seconds()
         other = None
         if busy is not None and self.busy is not None:
             other = max(0.0, (busy - self.busy) / seconds - cpu)

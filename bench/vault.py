@@ -87,7 +87,15 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.shared.subscriptions import ResourceUpdated
 
-from bench.processes import LIVE_PIDS, kill_leftovers, log, loop_factory, terminate
+from bench.processes import (
+    LIVE_PIDS,
+    cpu_seconds,
+    kill_leftovers,
+    log,
+    loop_factory,
+    megabytes,
+    terminate,
+)
 from bench.store import Corpus, Rate, Window
 from mcp_workbench.config import Settings
 from mcp_workbench.demo import create_demo_vault
@@ -119,7 +127,6 @@ _START_TIMEOUT = 60.0  # the server prints its address
 _READY_TIMEOUT = 120.0  # the server lists every note of the latency vault
 _NOTIFY_TIMEOUT = 5.0  # one change to its resources/updated
 _SETTLE = 0.15  # after a change, beyond the debounce: the sync's own work and echoes
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _SERVING = re.compile(rb"serving Streamable HTTP at (http://\S+)")
 _DISK_SAMPLES = 200  # atomic writes timed for the disk reference
 # Waits and the loop's and threads' dispatch, left out of the profile's tables: their time
@@ -447,9 +454,9 @@ def _thread_cpu() -> dict[int, float]:
     out: dict[int, float] = {}
     with contextlib.suppress(OSError):
         for task in Path("/proc/self/task").iterdir():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                out[int(task.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
+            seconds = cpu_seconds(task / "stat")
+            if seconds is not None:
+                out[int(task.name)] = seconds
     return out
 
 
@@ -863,10 +870,6 @@ class Options:
     json: bool
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1e6:,.1f} MB"
-
-
 def _verdict(ratio: float) -> str:
     return "within the target" if ratio <= 1 else "over the target"
 
@@ -878,7 +881,7 @@ def _cores(value: float | None) -> str:
 def report_import(r: ImportResult) -> None:
     print(
         f"\nImport: {r.notes:,} notes, {r.prompts} prompts, {r.boards} board(s) "
-        f"({r.files:,} files, {_mb(r.vault_bytes)}) into a fresh SQLite store"
+        f"({r.files:,} files, {megabytes(r.vault_bytes)}) into a fresh SQLite store"
     )
     header = f"  {'':<44} {'seconds':>8} {'files/s':>9} {'/reference':>10} {'cpu':>5} {'other':>5}"
     print(header)
