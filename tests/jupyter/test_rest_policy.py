@@ -12,39 +12,20 @@ import pytest
 from traitlets.config import Config
 
 from mcp_workbench.audit import entries_after
+from tests.fixtures import FIXTURES
 from tests.jupyter.conftest import workbench_of
 from tests.jupyter.rest_api import Api
 
-POLICY = """
-@id("admins") permit (principal in Role::"admin", action, resource);
-@id("members") permit (principal in Role::"member", action, resource);
-
-@id("private-notes-are-hidden")
-forbid (principal in Role::"member", action, resource is Resource)
-when { resource.name like "note://private/*" };
-
-@id("rules-are-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource is Resource)
-when { resource.name like "note://rules/*" };
-
-@id("secret-prompt-is-hidden")
-forbid (principal in Role::"member", action, resource == Prompt::"secret");
-
-@id("frozen-prompt-is-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource == Prompt::"frozen");
-
-@id("roadmap-is-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource == Board::"roadmap");
-
-@id("vault-board-is-hidden")
-forbid (principal in Role::"member", action, resource == Board::"vault");
-
+POLICY = (
+    (FIXTURES / "entities.cedar").read_text()
+    + """
 @id("add-is-hidden")
 forbid (principal in Role::"member", action, resource == Tool::"add");
 
 @id("echo-is-listed-only")
 forbid (principal in Role::"member", action == Action::"call", resource == Tool::"echo");
 """
+)
 
 
 @pytest.fixture

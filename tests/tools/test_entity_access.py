@@ -17,33 +17,12 @@ from mcp_workbench.auth import AuthConfig, build_issuer
 from mcp_workbench.transports.sockets import SocketServer, start_tcp_server
 from tests.clients import RawLineClient
 from tests.conftest import fresh_data_dir
+from tests.fixtures import FIXTURES
 
 pytestmark = pytest.mark.timeout(60)
 
-POLICY = """
-@id("admins") permit (principal in Role::"admin", action, resource);
-@id("members") permit (principal in Role::"member", action, resource);
-
-@id("private-notes-are-hidden")
-forbid (principal in Role::"member", action, resource is Resource)
-when { resource.name like "note://private/*" };
-
-@id("rules-are-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource is Resource)
-when { resource.name like "note://rules/*" };
-
-@id("secret-prompt-is-hidden")
-forbid (principal in Role::"member", action, resource == Prompt::"secret");
-
-@id("frozen-prompt-is-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource == Prompt::"frozen");
-
-@id("roadmap-is-read-only")
-forbid (principal in Role::"member", action == Action::"write", resource == Board::"roadmap");
-
-@id("board-vault-is-hidden")
-forbid (principal in Role::"member", action, resource == Board::"vault");
-"""
+POLICY = (FIXTURES / "entities.cedar").read_text()
+"""Admins see everything; members are kept from a few notes, prompts and boards."""
 
 
 class Store:
