@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CATALOG_CHANGED",
     "CATALOG_EXTENSION",
+    "POLICY_KINDS",
     "SNAPSHOT_REQUIRED",
     "CatalogLog",
     "catalog_checksum",
@@ -61,7 +62,7 @@ _LISTS: dict[ItemKind, str] = {
     "resource": "resources",
     "template": "resourceTemplates",
 }
-_POLICY_KIND: dict[ItemKind, str] = {
+POLICY_KINDS: dict[ItemKind, str] = {
     "tool": "tool",
     "prompt": "prompt",
     "resource": "resource",
@@ -188,7 +189,7 @@ def install_catalog(engine: Engine) -> CatalogLog:
 
     def visible(session: Session, kind: ItemKind, pairs: Sequence[tuple[str, Any]]) -> set[str]:
         keys = [key for key, _ in pairs]
-        return set(access.visible(session, _POLICY_KIND[kind], keys, str))
+        return set(access.visible(session, POLICY_KINDS[kind], keys, str))
 
     # Checksums of what one kind of caller sees at the current seq, from each item's
     # digest, kept until the item changes.

@@ -24,6 +24,7 @@ from sqlmodel import col, select
 
 from mcp_workbench.engine import Session
 from mcp_workbench.engine.access import Access
+from mcp_workbench.engine.catalog import POLICY_KINDS
 from mcp_workbench.errors import NotFound
 from mcp_workbench.service import Board, NoteSummary, PromptInfo, Workbench, note_uri
 from mcp_workbench.store import Event
@@ -208,6 +209,11 @@ class EventSubscription:
             if not isinstance(board, str):
                 board = await self.workbench.db.read(lambda s: _card_board(s, entity_id))
             return None if board is None else ("board", board)
+        if entity == "catalog":  # a tool, prompt or resource of a server's catalog
+            item = payload.get("item", {})
+            kind = POLICY_KINDS.get(item.get("kind"))
+            key = item.get("key")
+            return None if kind is None or not isinstance(key, str) else (kind, key)
         return None
 
 

@@ -23,6 +23,7 @@ from mcp_workbench.jupyter.events import (
     CLOSE_GOING_AWAY,
     CLOSE_UNAVAILABLE,
 )
+from mcp_workbench.registry import Tool
 from mcp_workbench.service import Workbench
 from mcp_workbench.store.tables import EventRow
 from tests.jupyter.conftest import workbench_of
@@ -44,6 +45,9 @@ when { resource.name like "note://sealed/*" };
 
 @id("board-vault-is-hidden")
 forbid (principal in Role::"member", action, resource == Board::"vault");
+
+@id("tool-secret-is-hidden")
+forbid (principal in Role::"member", action, resource == Tool::"secret");
 """
 
 
@@ -285,4 +289,31 @@ async def test_events_of_items_the_caller_may_not_list_are_left_out(
     assert snapshot["type"] == "snapshot"
     assert [n["path"] for n in snapshot["notes"]] == ["public/a.md", "public/c.md", "sealed/b.md"]
     assert snapshot["boards"] == []
+    ws.close()
+
+
+@pytest.mark.parametrize(
+    "jp_server_config", [{"policy": True, "jupyter_roles": ["member"]}], indirect=True
+)
+async def test_catalog_events_follow_the_policy_of_their_tool(
+    jp_serverapp: Any, store: Workbench, connect: Connect
+) -> None:
+    """A tool added at run time reaches the socket as a ``catalog.item`` event, unless the
+    caller may not list it."""
+    server = workbench_of(jp_serverapp)
+    journal = server._journal
+    assert journal is not None
+    ws = await connect(after=await store.last_seq())
+    registry = server.engine.registry
+    registry.add_tool(Tool.from_function(lambda: "psst", name="secret"))
+    await journal.flush()
+    registry.add_tool(Tool.from_function(lambda: "hi", name="greeting"))
+    await journal.flush()
+    got = await frame(ws)  # not the secret tool's event: the next one
+    assert (got["kind"], got["payload"]["item"]["key"]) == ("catalog.item", "greeting")
+    registry.remove_tool("secret")
+    await journal.flush()
+    note = await write(store, "public/after.md")
+    got = await frame(ws)
+    assert (got["kind"], got["seq"]) == ("note.created", note)
     ws.close()

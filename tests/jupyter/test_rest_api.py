@@ -207,7 +207,9 @@ async def test_every_operation_answers_as_documented(api: Api) -> None:
     await call("POST", "feedback", {"entity": "card", "entity_id": card, "score": 1})
     await call("GET", "feedback", params={"entity": "card", "entity_id": card})
     await call("GET", "sessions")
+    await call("GET", "me")
     await call("GET", "audit", params={"limit": 5})
+    await call("GET", "metrics")
     await call("GET", "policy")
     question = {"principal": "ann", "action": "write", "kind": "board", "name": "work"}
     await call("POST", "policy/explain", question)

@@ -3,15 +3,9 @@ against one real ``mcp-workbench serve`` per test process, with a demo vault."""
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
-import signal
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,26 +15,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mcp_workbench.jupyter.ui import UI_DIR
-from tests.conftest import ROOT, fresh_data_dir, require
+from tests import serving
+from tests.conftest import FIXTURE_TOOLS, ROOT, fresh_data_dir, require
+from tests.serving import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path(os.environ.get("MCP_WORKBENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # A loaded CI machine runs several servers and browsers at once: give the page time.
 expect.set_options(timeout=10_000)
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 """Where the tests leave a screenshot of each page."""
-
-_START_TIMEOUT = 60.0
-_URL_LINE = re.compile(r"REST API\s+(http://\S+?)mcp-workbench/api/v1/")
 
 
 @dataclass(frozen=True)
@@ -77,69 +60,48 @@ class UiServer:
         raise AssertionError(f"no file for board {board_id} in the vault")
 
 
-def _drain(stream: Any, lines: list[str], found: threading.Event) -> None:
-    for line in stream:
-        lines.append(line)
-        if _URL_LINE.search(line):
-            found.set()
+@contextmanager
+def serve(*extra: str) -> Iterator[UiServer]:
+    """Run ``mcp-workbench serve`` with a demo vault (and the options ``extra``) until the
+    block ends."""
+    require((UI_DIR / "index.html").is_file(), f"the web UI is not built in {UI_DIR}: make webui")
+    root = fresh_data_dir()
+    vault = root / "vault"
+    options = ["--demo", "--vault", str(vault), "--data-dir", str(root / "data")]
+    options += ["--MCPWorkbench.vault_debounce=0.05", *extra]
+    with serving.serve(root, *options, token=secrets.token_hex(16)) as served:
+        yield UiServer(url=served.url, token=served.token, vault=vault)
 
 
 @pytest.fixture(scope="session")
 def ui_server() -> Iterator[UiServer]:
-    require((UI_DIR / "index.html").is_file(), f"the web UI is not built in {UI_DIR}: make webui")
-    root = fresh_data_dir()
-    token = secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_TOKEN": token, "PYTHONPATH": str(ROOT)}
-    env.pop("MCP_WORKBENCH_VAULT_PATH", None)
-    argv = [
-        sys.executable,
-        "-m",
-        "mcp_workbench.cli",
-        "serve",
-        "--demo",
-        "--vault",
-        str(root / "vault"),
-        "--data-dir",
-        str(root / "data"),
-        "--no-browser",
-        "--ip=127.0.0.1",
-        "--port=0",
-        "--MCPWorkbench.vault_debounce=0.05",
-    ]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")
-    process = subprocess.Popen(
-        argv,
-        env=env,
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: stopped as a whole, and only it
-    )
-    lines: list[str] = []
-    found = threading.Event()
-    assert process.stdout is not None
-    reader = threading.Thread(target=_drain, args=(process.stdout, lines, found), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not found.wait(0.1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("mcp-workbench serve did not start:\n" + "".join(lines[-40:]))
-        match = next(m for m in map(_URL_LINE.search, lines) if m)
-        url = match.group(1).replace("//localhost:", "//127.0.0.1:")
-        yield UiServer(url=url, token=token, vault=root / "vault")
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-        reader.join(5)
-        process.stdout.close()
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tools_ui_server() -> Iterator[UiServer]:
+    """A server with the test suite's tools (``tests.fixtures.demo_tools``), no policy."""
+    with serve("--tools", FIXTURE_TOOLS) as server:
+        yield server
+
+
+POLICY = """
+@id("everyone") permit (principal, action, resource);
+
+@id("fail-is-hidden") forbid (principal, action, resource == Tool::"fail");
+"""
+"""The access policy of :func:`policy_ui_server`: everything, but the tool ``fail``."""
+
+
+@pytest.fixture(scope="session")
+def policy_ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    """A server with the test suite's tools (``tests.fixtures.demo_tools``) and an access
+    policy that hides the tool ``fail`` from everyone, the browser's user included."""
+    policy = tmp_path_factory.mktemp("policy") / "policy.cedar"
+    policy.write_text(POLICY, encoding="utf-8")
+    with serve("--tools", FIXTURE_TOOLS, f"--MCPWorkbench.policy_path={policy}") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -93,13 +93,22 @@ def test_a_note_edited_through_rest_appears_live(
     expect(page.get_by_text(f"{path} · v2")).to_be_visible()
 
 
+def retype(page: Page, old: str, new: str) -> None:
+    """In the note's Markdown editor, type ``new`` over the paragraph ``old``."""
+    page.get_by_label("Markdown").get_by_text(old, exact=True).click()
+    page.keyboard.press("End")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.type(new)
+
+
 def test_a_note_is_edited_and_saved_with_its_version(
     ui_server: UiServer, page: Page, api: httpx.Client
 ) -> None:
     path = new_note(api, "Edited", "# Edited\n\nBefore.\n")
     open_note(ui_server, page, path, "Edited")
     page.get_by_role("button", name="Edit").click()
-    page.get_by_label("Markdown").fill("# Edited\n\nAfter, see [[Welcome]].\n")
+    retype(page, "Before.", "After, see [[Welcome]].")
+    screenshot(page, "note-editor")
     page.get_by_role("button", name="Save").click()
     expect(
         page.get_by_role("region", name="Note").get_by_role("link", name="Welcome")
@@ -114,7 +123,7 @@ def test_a_note_is_edited_and_saved_with_its_version(
 
     page.route(f"**/notes/{quote(path)}", change_first)
     page.get_by_role("button", name="Edit").click()
-    page.get_by_label("Markdown").fill("# Edited\n\nMine.\n")
+    retype(page, "After, see [[Welcome]].", "Mine.")
     page.get_by_role("button", name="Save").click()
     notice = page.get_by_role("status").filter(has_text=re.compile("Someone changed .* first"))
     expect(notice).to_be_visible()

@@ -142,3 +142,82 @@ def test_a_version_conflict_keeps_the_newer_version_and_says_so(
     expect(page.get_by_role("heading", name="Version 2")).to_be_visible()
     page.unroute(f"**/prompts/{name}")
     assert api.get(f"/prompts/{name}").json()["messages"][0]["text"] == "Theirs {{text}}."
+
+
+def test_each_message_has_its_own_markdown_editor(
+    ui_server: UiServer, page: Page, api: httpx.Client
+) -> None:
+    name = new_prompt(api, "Explain {{topic}}.")
+    open_prompt(ui_server, page, name)
+    page.get_by_role("button", name="Edit").click()
+    editor = page.get_by_role("form", name="Edit the prompt")
+    expect(editor.get_by_label("Template")).to_contain_text("Explain {{topic}}.")
+    # The source of the text the editor started from, as Markdown.
+    editor.get_by_role("radio", name="Source mode").click()
+    expect(editor.locator(".cm-content")).to_have_text("Explain {{topic}}.")
+    editor.get_by_role("radio", name="Rich text").click()
+
+    editor.get_by_role("button", name="Add a message").click()
+    expect(editor.get_by_label("Role of message 2")).to_have_value("assistant")
+    editor.get_by_label("Template, message 2").fill("Sure: {{topic}} in **one** line.")
+    editor.get_by_label("Role of message 1").select_option("user")
+    page.get_by_label("What changed").fill("An example answer")
+    screenshot(page, "prompt-editor")
+    page.get_by_role("button", name="Save as new version").click()
+    expect(page.get_by_role("heading", name="Version 2")).to_be_visible()
+    messages = api.get(f"/prompts/{name}").json()["messages"]
+    assert messages == [
+        {"role": "user", "text": "Explain {{topic}}."},
+        {"role": "assistant", "text": "Sure: {{topic}} in \\*\\*one\\*\\* line."},
+    ]
+
+
+def test_any_label_is_set_moved_and_removed(
+    ui_server: UiServer, page: Page, api: httpx.Client
+) -> None:
+    name = new_prompt(api)
+    api.patch(f"/prompts/{name}", json={"template": "Two {{text}}."}).raise_for_status()
+    open_prompt(ui_server, page, name)
+    versions = page.get_by_role("table", name="Versions")
+    form = page.get_by_role("form", name="Set a label")
+
+    form.get_by_label("Label").fill("Not A Label")
+    form.get_by_role("button", name="Set label").click()
+    expect(form.get_by_role("alert")).to_contain_text("lowercase letters")
+
+    form.get_by_label("Label").fill("staging")
+    form.get_by_label("on").select_option("1")
+    form.get_by_role("button", name="Set label").click()
+    v1 = versions.get_by_role("row", name=re.compile(r"\bv1\b"))
+    expect(v1.get_by_role("button", name="Remove label staging")).to_be_visible()
+    assert api.get(f"/prompts/{name}", params={"label": "staging"}).json()["version"] == 1
+
+    form.get_by_label("Label").fill("staging")
+    form.get_by_label("on").select_option("2")
+    form.get_by_role("button", name="Set label").click()
+    v2 = versions.get_by_role("row", name=re.compile(r"\bv2\b"))
+    expect(v2.get_by_role("button", name="Remove label staging")).to_be_visible()
+    expect(v1.get_by_role("button", name="Remove label staging")).to_have_count(0)
+    assert api.get(f"/prompts/{name}", params={"label": "staging"}).json()["version"] == 2
+
+    v1.get_by_role("button", name="Remove label production").click()
+    expect(v1.get_by_role("button", name="Make production")).to_be_visible()
+    labels = api.get(f"/prompts/{name}/versions").json()
+    assert {v["version"]: sorted(v["labels"]) for v in labels} == {
+        2: ["latest", "staging"],
+        1: [],
+    }
+
+
+def test_the_search_is_done_by_the_server(ui_server: UiServer, page: Page) -> None:
+    searched: list[str] = []
+    page.on(
+        "request",
+        lambda request: searched.append(request.url) if "/api/v1/prompts?" in request.url else None,
+    )
+    ui_server.open(page, "prompts/")
+    page.get_by_label("Search prompts").fill("focused review")
+    prompts = page.get_by_role("list", name="Prompts")
+    expect(prompts.get_by_role("link")).to_have_count(1)
+    expect(prompts.get_by_role("link", name=re.compile("code-review"))).to_be_visible()
+    assert any("q=focused+review" in url for url in searched)

@@ -7,7 +7,7 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "MCP Workbench", template: "%s · MCP Workbench" },
-  description: "Boards, prompts and knowledge of the MCP Workbench",
+  description: "Boards, prompts, knowledge, tools and administration of the MCP Workbench",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 
-/** The start page: the boards, for now the only area of the UI. */
+/** The start page: it opens the boards. */
 export default function Home() {
   const router = useRouter();
   useEffect(() => {

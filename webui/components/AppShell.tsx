@@ -15,6 +15,8 @@ const AREAS = [
   { href: "/boards/", label: "Boards", match: ["/boards", "/board"] },
   { href: "/prompts/", label: "Prompts", match: ["/prompts", "/prompt"] },
   { href: "/notes/", label: "Knowledge", match: ["/notes", "/note"] },
+  { href: "/tools/", label: "Tools", match: ["/tools"] },
+  { href: "/admin/", label: "Admin", match: ["/admin"] },
 ] as const;
 
 /** Jupyter's `?token=` logs the browser in; once it has, it has no place in the address bar. */

@@ -4,10 +4,12 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 
+import { storedMarkdown } from "@/lib/markdown-output";
 import { useNote } from "@/lib/use-note";
 import { useNotes } from "@/lib/use-notes";
 
 import styles from "./content.module.css";
+import { MarkdownEditor } from "./MarkdownEditor";
 import { MarkdownView } from "./MarkdownView";
 import { noteHref, NoteTree } from "./NoteTree";
 
@@ -37,6 +39,12 @@ export function NotePage() {
   );
 }
 
+/** The editor's Markdown as a note's body: one final newline, as files end. */
+function storedBody(markdown: string): string {
+  const text = storedMarkdown(markdown);
+  return text ? `${text}\n` : "";
+}
+
 function LiveNote({ path, paths }: { path: string; paths: readonly string[] }) {
   const { note, backlinks, conflict, error, save } = useNote(path);
   const [draft, setDraft] = useState<string | null>(null);
@@ -59,7 +67,7 @@ function LiveNote({ path, paths }: { path: string; paths: readonly string[] }) {
     event.preventDefault();
     if (draft === null) return;
     setBusy(true);
-    if (await save(draft)) setDraft(null);
+    if (await save(storedBody(draft))) setDraft(null);
     setBusy(false);
   }
 
@@ -102,15 +110,7 @@ function LiveNote({ path, paths }: { path: string; paths: readonly string[] }) {
           <MarkdownView body={note.body} paths={paths} />
         ) : (
           <form className={styles.form} onSubmit={submit} aria-label="Edit the note">
-            <label htmlFor="note-body" className="visually-hidden">
-              Markdown
-            </label>
-            <textarea
-              id="note-body"
-              className={`input textarea ${styles.editor}`}
-              value={draft}
-              onChange={(e) => setDraft(e.target.value)}
-            />
+            <MarkdownEditor markdown={note.body} label="Markdown" onChange={setDraft} />
             <div className={styles.row}>
               <button type="submit" className="button button-primary" disabled={busy}>
                 Save

@@ -1,7 +1,13 @@
 import styles from "./content.module.css";
 
+interface Props {
+  labels: readonly string[];
+  /** Given: each label gets a button that takes it off. */
+  onRemove?(label: string): void;
+}
+
 /** A prompt version's labels as chips (`latest` is implied by the version list: left out). */
-export function PromptLabels({ labels }: { labels: readonly string[] }) {
+export function PromptLabels({ labels, onRemove }: Props) {
   return (
     <>
       {labels
@@ -14,6 +20,17 @@ export function PromptLabels({ labels }: { labels: readonly string[] }) {
             }
           >
             {label}
+            {onRemove && (
+              <button
+                type="button"
+                className={styles.labelRemove}
+                aria-label={`Remove label ${label}`}
+                title={`Remove “${label}”`}
+                onClick={() => onRemove(label)}
+              >
+                ×
+              </button>
+            )}
           </span>
         ))}
     </>

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 
-import { filterPrompts, usePrompts } from "@/lib/use-prompts";
+import { usePrompts } from "@/lib/use-prompts";
 
 import styles from "./content.module.css";
 import { PromptLabels } from "./PromptLabels";
@@ -14,9 +14,8 @@ export function promptHref(name: string): string {
 
 /** Every prompt the user may see, filtered by a search box. */
 export function PromptList() {
-  const { prompts, error } = usePrompts();
   const [query, setQuery] = useState("");
-  const shown = prompts === null ? null : filterPrompts(prompts, query);
+  const { prompts: shown, query: answered, error } = usePrompts(query);
   return (
     <div className="page page-pad">
       <div className="page-head">
@@ -46,7 +45,7 @@ export function PromptList() {
       {shown === null && !error && <p className="muted">Loading the prompts…</p>}
       {shown !== null && shown.length === 0 && (
         <p className="empty">
-          {query ? "No prompt matches." : "No prompts yet: ask an MCP client to store one."}
+          {answered ? "No prompt matches." : "No prompts yet: ask an MCP client to store one."}
         </p>
       )}
       {shown !== null && shown.length > 0 && (

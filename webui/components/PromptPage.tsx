@@ -10,6 +10,7 @@ import styles from "./content.module.css";
 import { PromptDiff } from "./PromptDiff";
 import { PromptEditor } from "./PromptEditor";
 import { PromptFeedback } from "./PromptFeedback";
+import { PromptLabelForm } from "./PromptLabelForm";
 import { PromptLabels } from "./PromptLabels";
 import { PromptMessages } from "./PromptMessages";
 import { PromptTryRun } from "./PromptTryRun";
@@ -114,7 +115,8 @@ function LivePrompt({ name }: { name: string }) {
         <h2 id="versions-heading">Versions</h2>
         <p className="muted">
           Choose a version to show it; tick two to compare them. Moving{" "}
-          <strong>{PRODUCTION}</strong> changes which version MCP clients get by that label.
+          <strong>{PRODUCTION}</strong> changes which version MCP clients get by that label; any
+          other label can be set, moved or removed the same way.
         </p>
         <PromptVersionTable
           versions={versions}
@@ -125,6 +127,13 @@ function LivePrompt({ name }: { name: string }) {
             setCompared(on ? [...compared, v].slice(-2) : compared.filter((n) => n !== v))
           }
           onMoveProduction={(v) => void actions.setLabel(PRODUCTION, v)}
+          onRemoveLabel={(label) => void actions.removeLabel(label)}
+        />
+        <PromptLabelForm
+          key={shown.version}
+          versions={versions}
+          shown={shown.version}
+          onSet={actions.setLabel}
         />
         {from && to && (
           <>

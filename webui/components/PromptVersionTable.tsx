@@ -15,6 +15,7 @@ interface Props {
   onShow(version: number): void;
   onCompare(version: number, on: boolean): void;
   onMoveProduction(version: number): void;
+  onRemoveLabel(label: string): void;
 }
 
 /** Every version of a prompt: which one is shown, which two are compared, and where
@@ -65,7 +66,7 @@ export function PromptVersionTable(props: Props) {
                 {version.author} · {new Date(version.created_at * 1000).toLocaleString()}
               </td>
               <td>
-                <PromptLabels labels={version.labels} />
+                <PromptLabels labels={version.labels} onRemove={props.onRemoveLabel} />
               </td>
               <td>
                 {!version.labels.includes(PRODUCTION) && (

@@ -18,6 +18,7 @@ export interface PromptActions {
   /** Save `messages` as a new version; false when it was refused (the user is told). */
   save(messages: PromptMessage[], note: string): Promise<boolean>;
   setLabel(label: string, version: number): Promise<void>;
+  removeLabel(label: string): Promise<void>;
   render(version: number, args: Record<string, string>): Promise<PromptMessage[]>;
   giveFeedback(version: number, rating: number, comment: string): Promise<void>;
 }
@@ -35,24 +36,6 @@ export function messagesText(messages: readonly PromptMessage[]): string {
   const [only] = messages;
   if (messages.length === 1 && only?.role === "user") return only.text;
   return messages.map((m) => `[${m.role}]\n${m.text}`).join("\n\n");
-}
-
-const ROLE_LINE = /^\[(user|assistant)\]$/;
-
-/** The messages the editor's text stands for (see `messagesText`). */
-export function parseMessagesText(text: string): PromptMessage[] {
-  const lines = text.split("\n");
-  if (!ROLE_LINE.test(lines[0] ?? "")) return [{ role: "user", text }];
-  const messages: PromptMessage[] = [];
-  for (const line of lines) {
-    const role = ROLE_LINE.exec(line);
-    if (role) messages.push({ role: role[1] as PromptMessage["role"], text: "" });
-    else {
-      const last = messages[messages.length - 1];
-      if (last) last.text = last.text ? `${last.text}\n${line}` : line;
-    }
-  }
-  return messages.map((m) => ({ ...m, text: m.text.replace(/\n+$/, "") }));
 }
 
 export function usePrompt(name: string): PromptModel {
@@ -137,6 +120,18 @@ export function usePrompt(name: string): PromptModel {
     [name, refused, reload],
   );
 
+  const removeLabel = useCallback(
+    async (label: string) => {
+      try {
+        await api.removeLabel(name, label, latest.current);
+        await reload();
+      } catch (caught) {
+        await refused(`Removing “${label}”`, caught);
+      }
+    },
+    [name, refused, reload],
+  );
+
   const render = useCallback(
     async (version: number, args: Record<string, string>) =>
       (await api.renderPrompt(name, version, args)).messages,
@@ -151,5 +146,10 @@ export function usePrompt(name: string): PromptModel {
     [name, reload],
   );
 
-  return { versions, feedback, error, actions: { save, setLabel, render, giveFeedback } };
+  return {
+    versions,
+    feedback,
+    error,
+    actions: { save, setLabel, removeLabel, render, giveFeedback },
+  };
 }

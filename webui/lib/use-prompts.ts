@@ -1,6 +1,7 @@
 "use client";
 
-/** The list of prompts, kept current from the events socket. */
+/** The prompts matching a search (done by the server), kept current from the events
+ * socket. */
 
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -9,29 +10,43 @@ import { listPrompts, type PromptInfo } from "./api/prompts";
 import { useLiveEvents } from "./live";
 
 export interface PromptsModel {
+  /** The prompts matching `query` (null until the first answer). */
   prompts: PromptInfo[] | null;
+  /** The search the list answers (it lags the one typed while a read is under way). */
+  query: string;
   error: string | null;
 }
 
-export function usePrompts(): PromptsModel {
-  const [prompts, setPrompts] = useState<PromptInfo[] | null>(null);
+const SEARCH_DELAY_MS = 200;
+
+export function usePrompts(query: string): PromptsModel {
+  const [result, setResult] = useState<{ prompts: PromptInfo[] | null; query: string }>({
+    prompts: null,
+    query: "",
+  });
   const [error, setError] = useState<string | null>(null);
   const readStartedAt = useRef(-1);
+  const latestRead = useRef(0);
 
   const reload = useCallback(async () => {
     readStartedAt.current = performance.now();
+    const read = ++latestRead.current;
     try {
-      setPrompts(await listPrompts());
+      const prompts = await listPrompts(query);
+      if (read !== latestRead.current) return; // a newer search has been sent
+      setResult({ prompts, query });
       setError(null);
     } catch (caught) {
-      setError(`The prompts cannot be loaded: ${errorMessage(caught)}`);
+      if (read === latestRead.current) {
+        setError(`The prompts cannot be loaded: ${errorMessage(caught)}`);
+      }
     }
-  }, []);
+  }, [query]);
 
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- state is set once the read answers
-    void reload();
-  }, [reload]);
+    const timer = setTimeout(() => void reload(), query ? SEARCH_DELAY_MS : 0);
+    return () => clearTimeout(timer);
+  }, [reload, query]);
 
   useLiveEvents({
     event(event) {
@@ -42,14 +57,5 @@ export function usePrompts(): PromptsModel {
     },
   });
 
-  return { prompts, error };
-}
-
-/** The prompts whose name or description holds every word of `query`. */
-export function filterPrompts(prompts: readonly PromptInfo[], query: string): PromptInfo[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  return prompts.filter((prompt) => {
-    const text = `${prompt.name} ${prompt.description}`.toLowerCase();
-    return words.every((word) => text.includes(word));
-  });
+  return { prompts: result.prompts, query: result.query, error };
 }

@@ -1,6 +1,6 @@
 """The REST API under ``{base_url}mcp-workbench/api/v1/``: one module per area (prompts,
-notes, boards and cards, tools, feedback, sessions, audit, policy, vault sync), the handlers' shared
-base, and the OpenAPI document made from the same route table."""
+notes, boards and cards, tools, feedback, sessions, audit, metrics, policy, vault sync),
+the handlers' shared base, and the OpenAPI document made from the same route table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from mcp_workbench.jupyter.rest import (
     audit,
     boards,
     feedback,
+    me,
+    metrics,
     notes,
     policy,
     prompts,
@@ -32,6 +34,8 @@ _AREAS: list[Route] = [
     *audit.ROUTES,
     *policy.ROUTES,
     *vault.ROUTES,
+    *me.ROUTES,
+    *metrics.ROUTES,
 ]
 
 _ABOUT = (IndexHandler, OpenApiHandler)

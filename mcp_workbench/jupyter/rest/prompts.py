@@ -14,6 +14,7 @@ from mcp_workbench.jupyter.rest.base import RestHandler, operation
 from mcp_workbench.jupyter.rest.schemas import (
     LabelSet,
     PromptCreate,
+    PromptListQuery,
     PromptQuery,
     PromptUpdate,
     RenderRequest,
@@ -27,6 +28,11 @@ __all__ = ["ROUTES"]
 
 def _name(prompt: PromptInfo) -> str:
     return prompt.name
+
+
+def _searched(prompt: PromptInfo) -> str:
+    """The text ``?q=`` looks in."""
+    return f"{prompt.name} {prompt.description}".casefold()
 
 
 class _PromptHandler(RestHandler):
@@ -47,14 +53,17 @@ class PromptsHandler(_PromptHandler):
 
     @web.authenticated
     @authorized
-    @operation(response=list[PromptInfo])
-    async def get(self) -> list[PromptInfo]:
+    @operation(query=PromptListQuery, response=list[PromptInfo])
+    async def get(self, *, query: PromptListQuery) -> list[PromptInfo]:
         """List prompts
 
         Every stored prompt the caller may list, by name, with its newest version,
-        labels and arguments.
+        labels and arguments; with ``q``, only those whose name or description holds
+        every word of it.
         """
-        return self.visible("prompt", await self.store.prompts.list(), _name)
+        prompts = self.visible("prompt", await self.store.prompts.list(), _name)
+        words = (query.q or "").casefold().split()
+        return [p for p in prompts if all(w in _searched(p) for w in words)]
 
     @web.authenticated
     @authorized

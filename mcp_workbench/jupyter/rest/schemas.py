@@ -37,6 +37,7 @@ __all__ = [
     "PolicyRule",
     "PolicyStatus",
     "PromptCreate",
+    "PromptListQuery",
     "PromptQuery",
     "PromptUpdate",
     "RenderRequest",
@@ -86,6 +87,16 @@ class PromptUpdate(_Body):
     arguments: list[PromptArgument] | None = None
     message: str = Field("", description="What changed, for the history.")
     labels: list[str] = Field(default_factory=list, description="Labels to move to it.")
+
+
+class PromptListQuery(_Query):
+    """Which prompts to list."""
+
+    q: str | None = Field(
+        None,
+        max_length=500,
+        description="Words that must all occur in the name or description (any case).",
+    )
 
 
 class PromptQuery(_Query):

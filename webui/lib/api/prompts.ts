@@ -61,8 +61,13 @@ export interface Feedback {
 
 const enc = encodeURIComponent;
 
-export function listPrompts(signal?: AbortSignal): Promise<PromptInfo[]> {
-  return request<PromptInfo[]>("GET", "/prompts", { signal });
+/** Every prompt the caller may list; with `query`, those whose name or description holds
+ * every word of it (searched on the server). */
+export function listPrompts(query = "", signal?: AbortSignal): Promise<PromptInfo[]> {
+  return request<PromptInfo[]>("GET", "/prompts", {
+    signal,
+    query: { q: query.trim() || undefined },
+  });
 }
 
 /** The version numbered `version`, or the newest. */
@@ -97,6 +102,16 @@ export function setLabel(name: string, label: string, version: number, latest: n
     version: latest,
   });
 }
+
+/** Take `label` off whatever version it names. */
+export function removeLabel(name: string, label: string, latest: number) {
+  return request<PromptInfo>("DELETE", `/prompts/${enc(name)}/labels/${enc(label)}`, {
+    version: latest,
+  });
+}
+
+/** What a label may be called (as the server checks it); `latest` is the server's own. */
+export const LABEL_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export function renderPrompt(name: string, version: number, args: Record<string, string>) {
   return request<RenderedPrompt>("POST", `/prompts/${enc(name)}/render`, {
