@@ -1,5 +1,8 @@
 import type { INotebookTracker } from '@jupyterlab/notebook';
 
+/** Where a tab puts text: the active notebook cell, if any; says whether there was one. */
+export type InsertText = (text: string) => boolean;
+
 /**
  * Insert text into the active notebook cell: at the cursor when the cell's editor is
  * shown, else at the end of its source. Returns whether there was a cell to insert into.

@@ -1,7 +1,11 @@
 import { LabIcon } from '@jupyterlab/ui-components';
-import { TabPanel } from '@lumino/widgets';
+import { BoxPanel, TabPanel } from '@lumino/widgets';
 
-import { PromptsView, type InsertText } from './views/promptsView';
+import { type EventStream, type WorkbenchEvent } from './api/events';
+import { KnowledgeView, type KnowledgeHost } from './views/knowledgeView';
+import { LiveIndicator } from './views/liveIndicator';
+import { PromptsView } from './views/promptsView';
+import { TasksView, type TasksHost } from './views/tasksView';
 import { ToolsView } from './views/toolsView';
 
 /** The side panel's icon: a wrench over a card. */
@@ -14,20 +18,86 @@ export const workbenchIcon = new LabIcon({
     '</g></svg>'
 });
 
-/** The left side panel: one tab per area of the workbench. */
-export class WorkbenchPanel extends TabPanel {
+/** What the panel's tabs need from JupyterLab. */
+export type PanelHost = KnowledgeHost & TasksHost;
+
+/** The panel's tabs, by name. */
+export type TabName = 'tools' | 'prompts' | 'knowledge' | 'tasks';
+
+/** Which tab lists what an event is about: the entity each tab's list shows. */
+const TABS_OF: Record<string, TabName> = {
+  catalog: 'tools',
+  prompt: 'prompts',
+  note: 'knowledge',
+  board: 'tasks',
+  card: 'tasks'
+};
+
+/** The left side panel: one tab per area of the workbench, kept current from the events
+ * socket, and a line saying when it is not. */
+export class WorkbenchPanel extends BoxPanel {
   readonly tools: ToolsView;
   readonly prompts: PromptsView;
+  readonly knowledge: KnowledgeView;
+  readonly tasks: TasksView;
+  private readonly tabs = new TabPanel();
+  private readonly indicator: LiveIndicator;
+  private unsubscribe: (() => void) | null = null;
 
-  constructor(insert: InsertText) {
-    super();
+  constructor(host: PanelHost, stream: EventStream) {
+    super({ direction: 'top-to-bottom', spacing: 0 });
     this.id = 'mcp-workbench-panel';
     this.addClass('jp-McpWorkbench-panel');
     this.title.icon = workbenchIcon;
     this.title.caption = 'MCP Workbench';
     this.tools = new ToolsView();
-    this.prompts = new PromptsView(insert);
-    this.addWidget(this.tools);
-    this.addWidget(this.prompts);
+    this.prompts = new PromptsView(host.insert);
+    this.knowledge = new KnowledgeView(host);
+    this.tasks = new TasksView(host);
+    for (const view of [this.tools, this.prompts, this.knowledge, this.tasks]) {
+      this.tabs.addWidget(view);
+    }
+    this.indicator = new LiveIndicator({
+      reconnect: () => stream.reconnectNow(),
+      refresh: () => void this.refresh()
+    });
+    BoxPanel.setStretch(this.tabs, 1);
+    BoxPanel.setStretch(this.indicator, 0);
+    this.addWidget(this.tabs);
+    this.addWidget(this.indicator);
+    this.indicator.showState(stream.state);
+    this.unsubscribe = stream.subscribe({
+      event: event => this.apply(event),
+      resync: () => this.views().forEach(view => view.scheduleRefresh()),
+      state: state => this.indicator.showState(state)
+    });
+  }
+
+  /** Bring a tab to the front. */
+  showTab(name: TabName): void {
+    this.tabs.currentWidget = this[name];
+  }
+
+  /** Load every tab's list again. */
+  async refresh(): Promise<void> {
+    await Promise.all(this.views().map(view => view.refresh()));
+  }
+
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    super.dispose();
+  }
+
+  /** A change made anywhere: the tab that lists such things loads its list again. */
+  private apply(event: WorkbenchEvent): void {
+    const tab = TABS_OF[event.entity];
+    if (tab) {
+      this[tab].scheduleRefresh();
+    }
+  }
+
+  private views(): (ToolsView | PromptsView | KnowledgeView | TasksView)[] {
+    return [this.tools, this.prompts, this.knowledge, this.tasks];
   }
 }

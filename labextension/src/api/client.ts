@@ -8,11 +8,24 @@ const API_ROOT = 'mcp-workbench/api/v1';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** The server's details (for a version conflict, `current` and `expected`). */
+    readonly data: unknown = null
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** How `requestApi` sends a request. */
+export interface RequestOptions {
+  method?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** The query string's values. */
+  query?: Record<string, string | number | boolean>;
+  /** The version a change is based on (`If-Match`): the server answers 409 if it is stale. */
+  ifMatch?: number;
 }
 
 /** The address of a path of the workbench below the server's base URL. */
@@ -26,16 +39,20 @@ export function workbenchUrl(path: string): string {
  * `ServerConnection.makeRequest` adds the base URL's token and the XSRF header.
  * Throws `ApiError` for an answer that is not 2xx.
  */
-export async function requestApi<T>(
-  path: string,
-  init: { method?: string; body?: unknown } = {}
-): Promise<T> {
+export async function requestApi<T>(path: string, init: RequestOptions = {}): Promise<T> {
   const settings = ServerConnection.makeSettings();
-  const url = URLExt.join(settings.baseUrl, API_ROOT, path);
-  const request: RequestInit = { method: init.method ?? 'GET' };
+  let url = URLExt.join(settings.baseUrl, API_ROOT, path);
+  if (init.query) {
+    url += URLExt.objectToQueryString(init.query);
+  }
+  const headers: Record<string, string> = {};
+  const request: RequestInit = { method: init.method ?? 'GET', headers };
   if (init.body !== undefined) {
     request.body = JSON.stringify(init.body);
-    request.headers = { 'Content-Type': 'application/json' };
+    headers['Content-Type'] = 'application/json';
+  }
+  if (init.ifMatch !== undefined) {
+    headers['If-Match'] = `"${init.ifMatch}"`;
   }
   let response: Response;
   try {
@@ -46,7 +63,7 @@ export async function requestApi<T>(
   const text = await response.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    throw new ApiError(response.status, errorMessage(data) ?? response.statusText);
+    throw new ApiError(response.status, errorMessage(data) ?? response.statusText, errorData(data));
   }
   return data as T;
 }
@@ -57,4 +74,19 @@ function errorMessage(data: unknown): string | undefined {
     return typeof message === 'string' ? message : undefined;
   }
   return undefined;
+}
+
+function errorData(data: unknown): unknown {
+  return typeof data === 'object' && data !== null && 'data' in data
+    ? (data as { data: unknown }).data
+    : null;
+}
+
+/** Whether the error is a refused change based on a stale version (409 with versions). */
+export function isStaleVersion(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.status !== 409) {
+    return false;
+  }
+  const data = error.data;
+  return typeof data === 'object' && data !== null && 'current' in data;
 }

@@ -1,68 +1,43 @@
 import { Clipboard } from '@jupyterlab/apputils';
-import { Widget } from '@lumino/widgets';
 
+import { type InsertText } from '../notebook';
 import { listPrompts, renderPrompt, renderedText, type PromptInfo } from '../api/prompts';
 import { h } from './dom';
 import { fieldName } from './schemaForm';
-
-/** Where the Prompts tab puts rendered text: the active notebook cell, if any. */
-export type InsertText = (text: string) => boolean;
+import { SearchListView, type EntryLabel } from './searchListView';
 
 /** The Prompts tab: search the stored prompts, render one, insert or copy the text. */
-export class PromptsView extends Widget {
-  private prompts: PromptInfo[] = [];
-  private readonly search = h('input', {
-    className: 'jp-McpWorkbench-search',
-    attrs: { type: 'search', placeholder: 'Search prompts', 'aria-label': 'Search prompts' }
-  });
-  private readonly list = h('ul', { className: 'jp-McpWorkbench-list', attrs: { role: 'list' } });
-  private readonly detail = h('div', { className: 'jp-McpWorkbench-detail' });
-
+export class PromptsView extends SearchListView<PromptInfo> {
   constructor(private readonly insert: InsertText) {
-    super();
-    this.id = 'mcp-workbench-prompts';
-    this.title.label = 'Prompts';
-    this.addClass('jp-McpWorkbench-view');
-    this.search.addEventListener('input', () => this.showList());
-    this.node.append(this.search, this.list, this.detail);
+    super({
+      id: 'mcp-workbench-prompts',
+      label: 'Prompts',
+      placeholder: 'Search prompts',
+      searchMode: 'filter'
+    });
   }
 
-  /** Fetch the prompts again and show them. */
-  async refresh(): Promise<void> {
-    try {
-      this.prompts = await listPrompts();
-      this.showList();
-    } catch (error) {
-      this.list.replaceChildren(
-        h('li', { className: 'jp-McpWorkbench-error', text: String(error) })
-      );
-    }
+  protected load(): Promise<PromptInfo[]> {
+    return listPrompts();
   }
 
-  protected onAfterAttach(): void {
-    void this.refresh();
+  protected key(prompt: PromptInfo): string {
+    return prompt.name;
   }
 
-  private showList(): void {
-    const needle = this.search.value.trim().toLowerCase();
-    const shown = this.prompts.filter(
-      prompt =>
-        prompt.name.toLowerCase().includes(needle) ||
-        prompt.description.toLowerCase().includes(needle)
+  protected matches(prompt: PromptInfo, needle: string): boolean {
+    return (
+      prompt.name.toLowerCase().includes(needle) ||
+      prompt.description.toLowerCase().includes(needle)
     );
-    this.list.replaceChildren(
-      ...shown.map(prompt =>
-        h('li', {}, [
-          h('button', {
-            className: 'jp-McpWorkbench-item',
-            text: prompt.name,
-            title: prompt.description,
-            attrs: { 'data-prompt': prompt.name },
-            on: { click: () => this.showPrompt(prompt) }
-          })
-        ])
-      )
-    );
+  }
+
+  protected describe(prompt: PromptInfo): EntryLabel {
+    return { text: prompt.name, title: prompt.description, attrs: { 'data-prompt': prompt.name } };
+  }
+
+  protected showDetail(prompt: PromptInfo): void {
+    this.showPrompt(prompt);
   }
 
   private showPrompt(prompt: PromptInfo): void {

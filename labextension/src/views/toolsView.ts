@@ -1,8 +1,7 @@
-import { Widget } from '@lumino/widgets';
-
 import { callTool, listTools, type ToolDescriptor, type ToolResult } from '../api/tools';
 import { h } from './dom';
 import { SchemaForm } from './schemaForm';
+import { SearchListView, type EntryLabel } from './searchListView';
 
 /** A text block as shown: JSON indented, anything else as it is. */
 function shownText(text: string): string {
@@ -27,60 +26,41 @@ function resultText(result: ToolResult): string {
 }
 
 /** The Tools tab: the tools the policy shows, a form for one, and its result. */
-export class ToolsView extends Widget {
-  private tools: ToolDescriptor[] = [];
-  private readonly filter = h('input', {
-    className: 'jp-McpWorkbench-search',
-    attrs: { type: 'search', placeholder: 'Filter tools', 'aria-label': 'Filter tools' }
-  });
-  private readonly list = h('ul', { className: 'jp-McpWorkbench-list', attrs: { role: 'list' } });
-  private readonly detail = h('div', { className: 'jp-McpWorkbench-detail' });
-
+export class ToolsView extends SearchListView<ToolDescriptor> {
   constructor() {
-    super();
-    this.id = 'mcp-workbench-tools';
-    this.title.label = 'Tools';
-    this.addClass('jp-McpWorkbench-view');
-    this.filter.addEventListener('input', () => this.showList());
-    this.node.append(this.filter, this.list, this.detail);
+    super({
+      id: 'mcp-workbench-tools',
+      label: 'Tools',
+      placeholder: 'Filter tools',
+      searchMode: 'filter'
+    });
   }
 
-  /** Fetch the tools again and show them. */
-  async refresh(): Promise<void> {
-    try {
-      this.tools = await listTools();
-      this.showList();
-    } catch (error) {
-      this.list.replaceChildren(
-        h('li', { className: 'jp-McpWorkbench-error', text: String(error) })
-      );
-    }
+  protected load(): Promise<ToolDescriptor[]> {
+    return listTools();
   }
 
-  protected onAfterAttach(): void {
-    void this.refresh();
+  protected key(tool: ToolDescriptor): string {
+    return tool.name;
   }
 
-  private showList(): void {
-    const needle = this.filter.value.trim().toLowerCase();
-    const shown = this.tools.filter(
-      tool =>
-        tool.name.toLowerCase().includes(needle) ||
-        (tool.description ?? '').toLowerCase().includes(needle)
+  protected matches(tool: ToolDescriptor, needle: string): boolean {
+    return (
+      tool.name.toLowerCase().includes(needle) ||
+      (tool.description ?? '').toLowerCase().includes(needle)
     );
-    this.list.replaceChildren(
-      ...shown.map(tool =>
-        h('li', {}, [
-          h('button', {
-            className: 'jp-McpWorkbench-item',
-            text: tool.title ?? tool.name,
-            title: tool.description ?? tool.name,
-            attrs: { 'data-tool': tool.name },
-            on: { click: () => this.showTool(tool) }
-          })
-        ])
-      )
-    );
+  }
+
+  protected describe(tool: ToolDescriptor): EntryLabel {
+    return {
+      text: tool.title ?? tool.name,
+      title: tool.description ?? tool.name,
+      attrs: { 'data-tool': tool.name }
+    };
+  }
+
+  protected showDetail(tool: ToolDescriptor): void {
+    this.showTool(tool);
   }
 
   private showTool(tool: ToolDescriptor): void {

@@ -1,10 +1,12 @@
 import { IFrame, MainAreaWidget } from '@jupyterlab/apputils';
 
-import { workbenchUrl } from './api/client';
 import { workbenchIcon } from './panel';
 
-/** A main-area tab showing the workbench's kanban board UI (same origin, so logged in). */
-export function createBoardTab(): MainAreaWidget<IFrame> {
+/**
+ * A main-area tab showing a page of the workbench's web UI (same origin, so logged in).
+ * `url` is the page's address; `id` names the tab, so a command can bring it back.
+ */
+export function createWebUiTab(id: string, label: string, url: string): MainAreaWidget<IFrame> {
   const frame = new IFrame({
     sandbox: [
       'allow-scripts',
@@ -14,10 +16,10 @@ export function createBoardTab(): MainAreaWidget<IFrame> {
       'allow-downloads'
     ]
   });
-  frame.url = workbenchUrl('mcp-workbench/ui/boards/');
+  frame.url = url;
   const tab = new MainAreaWidget({ content: frame });
-  tab.id = 'mcp-workbench-board';
-  tab.title.label = 'Kanban board';
+  tab.id = id;
+  tab.title.label = label;
   tab.title.icon = workbenchIcon;
   tab.title.closable = true;
   return tab;
