@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -62,3 +63,49 @@ async def test_a_tool_call_is_audited_as_a_rest_change(api: Api) -> None:
         request_id,
     )
     assert entry["args_hash"]
+
+
+def _events(body: bytes) -> list[tuple[str, Any]]:
+    """The (event, data) pairs of a server-sent event stream."""
+    out = []
+    for block in body.decode().split("\n\n"):
+        if block.strip():
+            fields = dict(line.split(": ", 1) for line in block.splitlines())
+            out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+async def test_a_call_streams_its_progress_as_server_sent_events(jp_fetch: Any) -> None:
+    async def call(tool: str, arguments: Any) -> Any:
+        return await jp_fetch(
+            "mcp-workbench",
+            "api",
+            "v1",
+            "tools",
+            tool,
+            "call",
+            method="POST",
+            body=json.dumps(arguments),
+            headers={"Accept": "text/event-stream"},
+            raise_error=False,
+        )
+
+    streamed = await call("slow", {"steps": 3})
+    assert streamed.code == 200
+    assert streamed.headers["Content-Type"].startswith("text/event-stream")
+    events = _events(streamed.body)
+    assert events[:3] == [
+        ("progress", {"progress": n, "total": 3, "message": f"step {n}"}) for n in (1, 2, 3)
+    ]
+    assert events[3][0] == "result"
+    assert events[3][1]["content"] == [{"type": "text", "text": "done 3"}]
+    assert len(events) == 4
+
+    # No progress: the stream is the result alone; a tool's failure is a result too.
+    failed = await call("add", {"numbers": "many"})
+    assert failed.headers["Content-Type"].startswith("text/event-stream")
+    assert [(event, data["isError"]) for event, data in _events(failed.body)] == [("result", True)]
+    # Refused before the call starts: a plain JSON answer with its status.
+    unknown = await call("nope", {})
+    assert unknown.code == 404
+    assert json.loads(unknown.body)["reason"] == "NotFound"

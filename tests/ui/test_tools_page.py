@@ -100,6 +100,21 @@ def test_a_long_call_shows_that_it_runs(policy_ui_server: UiServer, page: Page) 
     expect(form.get_by_role("button", name="Call")).to_be_enabled()
 
 
+def test_a_call_shows_the_progress_the_tool_reports(policy_ui_server: UiServer, page: Page) -> None:
+    policy_ui_server.open(page, "tools/?tool=slow")
+    form = page.get_by_role("form", name="Arguments")
+    form.get_by_label("steps", exact=True).fill("150")  # a report every 10 ms or so
+    form.get_by_role("button", name="Call").click()
+    bar = form.get_by_role("progressbar", name="Progress")
+    expect(bar).to_have_attribute("max", "150")
+    expect(form.get_by_label("Progress message")).to_contain_text(re.compile(r"^step \d+$"))
+    expect(bar).not_to_have_attribute("value", "0")
+    screenshot(page, "tools-progress")
+    result = page.get_by_role("region", name="Result")
+    expect(result).to_contain_text("done 150", timeout=30_000)
+    expect(bar).to_have_count(0)  # gone with the call
+
+
 def test_a_denied_user_sees_no_denied_tool(policy_ui_server: UiServer, page: Page) -> None:
     with policy_ui_server.api() as api:
         listed = [tool["name"] for tool in api.get("/tools").json()]

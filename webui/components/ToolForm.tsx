@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useState, type FormEvent } from "react";
 
+import type { ToolProgress } from "@/lib/api/tools";
 import {
   initialValues,
   toArguments,
@@ -17,13 +18,15 @@ interface Props {
   fields: readonly FieldSpec[];
   busy: boolean;
   startedAt: number;
+  /** The running call's latest progress report. */
+  progress: ToolProgress | null;
   /** What the server said about single arguments on the last call. */
   serverErrors: FieldErrors;
   onCall(args: Record<string, unknown>): Promise<void>;
 }
 
 /** The tool's arguments as a form; checked here first, then by the server. */
-export function ToolForm({ fields, busy, startedAt, serverErrors, onCall }: Props) {
+export function ToolForm({ fields, busy, startedAt, progress, serverErrors, onCall }: Props) {
   const formId = useId();
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -62,6 +65,7 @@ export function ToolForm({ fields, busy, startedAt, serverErrors, onCall }: Prop
           {busy ? "Calling…" : "Call"}
         </button>
         {busy && <Elapsed since={startedAt} />}
+        {busy && progress && <Progress progress={progress} />}
         {Object.keys(errors).length > 0 && (
           <span className={styles.invalid} role="alert">
             Fix the marked {Object.keys(errors).length === 1 ? "field" : "fields"} first.
@@ -89,6 +93,24 @@ function Elapsed({ since }: { since: number }) {
     <span className={styles.busy} role="status">
       <span className={styles.spinner} aria-hidden="true" />
       Running… {((now - since) / 1000).toFixed(1)} s
+    </span>
+  );
+}
+
+/** The tool's latest progress report: a bar when it says its total, and its message. */
+function Progress({ progress }: { progress: ToolProgress }) {
+  const { total, message } = progress;
+  const known = typeof total === "number" && total > 0;
+  return (
+    <span className={styles.progress}>
+      <progress
+        aria-label="Progress"
+        value={known ? Math.min(progress.progress, total) : undefined}
+        max={known ? total : undefined}
+      />
+      <span role="status" aria-label="Progress message">
+        {message ?? (known ? `${progress.progress} of ${total}` : `${progress.progress}`)}
+      </span>
     </span>
   );
 }

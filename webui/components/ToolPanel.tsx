@@ -14,7 +14,7 @@ import styles from "./tools.module.css";
 /** One tool: what it does, a form for its arguments, and the last call's result. */
 export function ToolPanel({ tool }: { tool: ToolDescriptor }) {
   const fields = useMemo(() => fieldsOf(tool.inputSchema), [tool.inputSchema]);
-  const { busy, startedAt, outcome, call } = useToolCall(tool, fields);
+  const { busy, startedAt, progress, outcome, call } = useToolCall(tool, fields);
   const hints = tool.annotations ?? {};
   return (
     <>
@@ -34,6 +34,7 @@ export function ToolPanel({ tool }: { tool: ToolDescriptor }) {
           fields={fields}
           busy={busy}
           startedAt={startedAt}
+          progress={progress}
           serverErrors={outcome?.fieldErrors ?? {}}
           onCall={call}
         />

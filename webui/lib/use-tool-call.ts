@@ -1,11 +1,12 @@
 "use client";
 
-/** Calling one tool: busy while the call runs, then its result or why it failed. */
+/** Calling one tool: busy (with its progress) while the call runs, then its result or why it
+ * failed. */
 
 import { useCallback, useRef, useState } from "react";
 
 import { ApiError, errorMessage } from "./api/client";
-import { callTool, type ToolDescriptor, type ToolResult } from "./api/tools";
+import { callTool, type ToolDescriptor, type ToolProgress, type ToolResult } from "./api/tools";
 import { serverFieldErrors, type FieldErrors, type FieldSpec } from "./schema-form";
 
 export interface CallOutcome {
@@ -22,6 +23,8 @@ export interface ToolCallModel {
   busy: boolean;
   /** `performance.now()` when the running call began. */
   startedAt: number;
+  /** The running call's latest progress report, if the tool made one. */
+  progress: ToolProgress | null;
   outcome: CallOutcome | null;
   call(args: Record<string, unknown>): Promise<void>;
 }
@@ -45,6 +48,7 @@ export function useToolCall(tool: ToolDescriptor, fields: readonly FieldSpec[]):
   const [busy, setBusy] = useState(false);
   const [startedAt, setStartedAt] = useState(0);
   const [outcome, setOutcome] = useState<CallOutcome | null>(null);
+  const [progress, setProgress] = useState<ToolProgress | null>(null);
   const running = useRef(false);
 
   const call = useCallback(
@@ -54,8 +58,9 @@ export function useToolCall(tool: ToolDescriptor, fields: readonly FieldSpec[]):
       const started = performance.now();
       setStartedAt(started);
       setBusy(true);
+      setProgress(null);
       try {
-        const result = await callTool(tool.name, args);
+        const result = await callTool(tool.name, args, setProgress);
         const fieldErrors = result.isError ? serverFieldErrors(fields, resultText(result)) : {};
         setOutcome({ result, refusal: null, fieldErrors, elapsedMs: performance.now() - started });
       } catch (caught) {
@@ -74,5 +79,5 @@ export function useToolCall(tool: ToolDescriptor, fields: readonly FieldSpec[]):
     [tool.name, fields],
   );
 
-  return { busy, startedAt, outcome, call };
+  return { busy, startedAt, progress, outcome, call };
 }

@@ -77,6 +77,9 @@ def _version_from(header: str) -> int:
     return int(value)
 
 
+_EVENT_STREAM = "text/event-stream; charset=utf-8"
+
+
 class RestHandler(APIHandler):
     """Base of the API's handlers: errors as JSON (Jupyter's shape plus ``data``)."""
 
@@ -86,6 +89,10 @@ class RestHandler(APIHandler):
 
     _caller: Session | None = None
     request_id = ""
+    stream_events = False
+    """The answer goes as server-sent events (a streamed tool call): see :meth:`send_event`."""
+    events_started = False
+    connection_closed = False
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
@@ -222,7 +229,28 @@ class RestHandler(APIHandler):
             return None
         return _version_from(given)
 
+    def on_connection_close(self) -> None:
+        self.connection_closed = True
+        super().on_connection_close()
+
+    def send_event(self, event: str, data: bytes) -> None:
+        """Write one server-sent event (``data``: one line of JSON); the first one sends the
+        headers of an event stream, so the status is 200 from then on."""
+        if not self.events_started:
+            self.events_started = True
+            self.set_status(200)
+            self.set_header("Content-Type", _EVENT_STREAM)
+            self.set_header("Cache-Control", "no-cache")
+            self.set_header("X-Accel-Buffering", "no")  # no proxy buffering
+        self.write(b"event: %s\ndata: %s\n\n" % (event.encode(), data))
+
     def _reply(self, spec: Operation, result: Any) -> None:
+        if self.stream_events:
+            value = _adapter(spec.response).validate_python(result)
+            dumped = _adapter(spec.response).dump_json(value, exclude_none=spec.exclude_none)
+            self.send_event("result", dumped)
+            self.finish(set_content_type=_EVENT_STREAM)
+            return
         if spec.response is None:
             if self.get_status() == 200:
                 self.set_status(204)
@@ -243,6 +271,11 @@ class RestHandler(APIHandler):
             super().write_error(status_code, **kwargs)
             return
         status = error_status(exc)
+        if self.events_started:  # the stream is open: the error is its last event
+            reply = ErrorReply(message=exc.message, reason=type(exc).__name__, data=exc.data)
+            self.send_event("error", reply.model_dump_json().encode())
+            self.finish(set_content_type=_EVENT_STREAM)
+            return
         self.set_status(status)
         retry_after = exc.data.get("retryAfter") if isinstance(exc.data, dict) else None
         if status == 429 and isinstance(retry_after, int | float):

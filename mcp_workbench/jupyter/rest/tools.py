@@ -8,10 +8,13 @@ per-principal ones hold across requests.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+import orjson
 from jupyter_server.auth.decorator import authorized
 from tornado import web
+from tornado.iostream import StreamClosedError
 
 from mcp_workbench.__about__ import __version__
 from mcp_workbench.engine.access import tool_attributes
@@ -20,7 +23,11 @@ from mcp_workbench.jsonrpc import Request
 from mcp_workbench.jupyter.rest.base import RestHandler, operation
 from mcp_workbench.jupyter.rest.schemas import ToolDescriptor, ToolResult
 from mcp_workbench.jupyter.rest.spec import Param, Route
-from mcp_workbench.protocol.meta import CLIENT_CAPABILITIES, CLIENT_INFO, PROTOCOL_VERSION
+from mcp_workbench.protocol.meta import (
+    CLIENT_CAPABILITIES,
+    CLIENT_INFO,
+    PROTOCOL_VERSION,
+)
 from mcp_workbench.protocol.versions import MODERN
 from mcp_workbench.registry.items import Tool
 
@@ -42,6 +49,27 @@ _ARGUMENTS = {
 
 def _name(tool: Tool) -> str:
     return tool.name
+
+
+class ProgressStream:
+    """The engine's channel for a streamed call: progress reports become server-sent
+    events; the stream opens with the first one (until then errors are plain answers)."""
+
+    def __init__(self, handler: RestHandler) -> None:
+        self.handler = handler
+        handler.stream_events = True
+
+    @property
+    def closed(self) -> bool:
+        return self.handler.connection_closed
+
+    async def send(self, message: dict[str, Any] | list[Any]) -> None:
+        if not isinstance(message, dict) or message.get("method") != "notifications/progress":
+            return  # log messages and the like: not part of a REST answer
+        update = {k: v for k, v in message["params"].items() if k != "progressToken"}
+        self.handler.send_event("progress", orjson.dumps(update))
+        with contextlib.suppress(StreamClosedError):
+            await self.handler.flush()
 
 
 class ToolsHandler(RestHandler):
@@ -83,6 +111,12 @@ class ToolCallHandler(RestHandler):
         The body is the tool's arguments; the answer is the MCP ``tools/call`` result. A
         tool that fails (bad arguments included) answers 200 with ``isError``, as in MCP;
         429 (with ``Retry-After``) when a rate limit is reached.
+
+        With ``Accept: text/event-stream`` the answer is a stream of server-sent events: an
+        ``event: progress`` for each progress report of the tool (``{progress, total,
+        message}``), then ``event: result`` with the result (or ``event: error`` with the
+        error reply, for a failure after the stream began). Errors found before the call
+        starts (404, 429...) are answered as without it.
         """
         engine = self.server.engine
         found = engine.registry.get_tool(tool)
@@ -95,8 +129,12 @@ class ToolCallHandler(RestHandler):
             self.caller, "call", "tool", tool, unknown, attributes=tool_attributes(found)
         )
         params = {"name": tool, "arguments": body, "_meta": _META}
+        channel: ProgressStream | None = None
+        if "text/event-stream" in self.request.headers.get("Accept", ""):
+            channel = ProgressStream(self)
+            params["_meta"] = {**_META, "progressToken": self.request_id}
         reply = await engine.serve(
-            self.caller, Request(self.request_id, "tools/call", params), None
+            self.caller, Request(self.request_id, "tools/call", params), channel
         )
         assert reply is not None  # only a call the client cancels has none
         error = reply.get("error")

@@ -76,10 +76,7 @@ export async function request<T>(
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  const xsrf = cookie("_xsrf");
-  if (xsrf !== null) headers["X-XSRFToken"] = xsrf;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const headers = requestHeaders("application/json", options.body !== undefined);
   if (options.version !== undefined) headers["If-Match"] = `"${options.version}"`;
   let url = apiUrl(path);
   if (options.query) {
@@ -115,7 +112,17 @@ export async function request<T>(
   return parsed as T;
 }
 
-function toApiError(response: Response, parsed: unknown): ApiError {
+/** The headers of a request to the API: what it accepts, Jupyter's XSRF token, its body's type. */
+export function requestHeaders(accept: string, withBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { Accept: accept };
+  const xsrf = cookie("_xsrf");
+  if (xsrf !== null) headers["X-XSRFToken"] = xsrf;
+  if (withBody) headers["Content-Type"] = "application/json";
+  return headers;
+}
+
+/** The ApiError for an answer other than 2xx (`parsed`: its JSON body, if any). */
+export function toApiError(response: Response, parsed: unknown): ApiError {
   const reply = (
     typeof parsed === "object" && parsed !== null ? parsed : {}
   ) as Partial<ErrorReply>;

@@ -1,6 +1,6 @@
 /** Tools: `/tools` (the catalog as the caller's policy shows it) and `/tools/{name}/call`. */
 
-import { request } from "./client";
+import { ApiError, apiUrl, request, requestHeaders, toApiError } from "./client";
 
 /** A JSON Schema, as tools describe their input (only what the UI reads is typed). */
 export interface JsonSchema {
@@ -67,12 +67,73 @@ export function listTools(signal?: AbortSignal): Promise<ToolDescriptor[]> {
   return request<ToolDescriptor[]>("GET", "/tools", { signal });
 }
 
+/** A progress report of a running call, as the tool made it. */
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 /**
- * Call a tool through the engine (policy, rate limits and audit apply).
+ * Call a tool through the engine (policy, rate limits and audit apply), with its progress
+ * reports: the answer comes as server-sent events (`progress`..., then `result` or `error`).
  *
  * @throws ApiError: 400 for a request the engine refuses (-32602 and the like, with the
  * JSON-RPC `data`), 404 for a tool the caller may not see, 429 when rate limited.
  */
-export function callTool(name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return request<ToolResult>("POST", `/tools/${enc(name)}/call`, { body: args });
+export async function callTool(
+  name: string,
+  args: Record<string, unknown>,
+  onProgress: (progress: ToolProgress) => void,
+): Promise<ToolResult> {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(`/tools/${enc(name)}/call`), {
+      method: "POST",
+      headers: requestHeaders("text/event-stream", true),
+      credentials: "same-origin",
+      body: JSON.stringify(args),
+    });
+  } catch {
+    throw new ApiError(0, "Cannot reach the server: check that Jupyter is still running.");
+  }
+  const type = response.headers.get("Content-Type") ?? "";
+  if (!response.ok || !type.startsWith("text/event-stream") || response.body === null) {
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) throw toApiError(response, parsed);
+    return parsed as ToolResult;
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let end: number;
+    while ((end = buffered.indexOf("\n\n")) >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const { event, data } = parseEvent(block);
+      if (event === "progress") onProgress(data as ToolProgress);
+      else if (event === "result") return data as ToolResult;
+      else if (event === "error") throw toApiError(response, data);
+    }
+  }
+  throw new ApiError(0, "The call's answer ended before its result.");
+}
+
+function parseEvent(block: string): { event: string; data: unknown } {
+  let event = "message";
+  const data: string[] = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+  }
+  return { event, data: JSON.parse(data.join("\n")) as unknown };
 }
