@@ -4,7 +4,7 @@ file of JSON lines. Arguments are kept only as a hash."""
 from __future__ import annotations
 
 from mcp_workbench.audit.entry import AuditEntry, Outcome
-from mcp_workbench.audit.log import AuditLog, entries_after
+from mcp_workbench.audit.log import AuditLog, entries_after, entries_before
 from mcp_workbench.audit.origin import LocalOrigin, Origin, arguments_hash, current_origin
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "arguments_hash",
     "current_origin",
     "entries_after",
+    "entries_before",
 ]

@@ -58,6 +58,27 @@ def entries_after(
     return [AuditEntry.from_row(row) for row in rows]
 
 
+def entries_before(
+    session: Session,
+    before: int | None = None,
+    *,
+    limit: int = 1000,
+    principal: str | None = None,
+    outcome: str | None = None,
+) -> list[AuditEntry]:
+    """Up to ``limit`` stored entries numbered below ``before`` (the newest, when None),
+    newest first."""
+    query = select(AuditRow)
+    if before is not None:
+        query = query.where(col(AuditRow.id) < before)
+    if principal is not None:
+        query = query.where(col(AuditRow.principal) == principal)
+    if outcome is not None:
+        query = query.where(col(AuditRow.outcome) == outcome)
+    rows = session.exec(query.order_by(col(AuditRow.id).desc()).limit(limit))
+    return [AuditEntry.from_row(row) for row in rows]
+
+
 def _target(event: Event) -> str:
     """What a change is to, as people name it: a note by its path, else by its id."""
     if event.entity == "note":

@@ -90,6 +90,16 @@ async def test_audit_entries_page_and_filter(api: Api) -> None:
     assert (await api.get("audit", outcome="maybe")).status == 400
     assert (await api.get("audit", limit=0)).status == 400
 
+    # Newest first, a page at a time backwards: what an admin reads first.
+    ids = [e["id"] for e in entries]
+    newest = (await api.get("audit", order="newest", limit=2)).body
+    assert [e["id"] for e in newest] == ids[::-1][:2]
+    older = (await api.get("audit", order="newest", before=newest[-1]["id"])).body
+    assert [e["id"] for e in older] == ids[:1]
+    assert (await api.get("audit", order="newest", before=ids[0])).body == []
+    assert (await api.get("audit", order="sideways")).status == 400
+    assert (await api.get("audit", order="newest", before=0)).status == 400
+
 
 async def test_feedback_on_prompts_notes_and_cards(api: Api) -> None:
     author = (await api("POST", "prompts", {"name": "p", "template": "hi"})).body["author"]

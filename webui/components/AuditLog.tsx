@@ -10,8 +10,8 @@ import contentStyles from "./content.module.css";
 
 const OUTCOMES: AuditOutcome[] = ["ok", "denied", "failed"];
 
-/** The audit log, oldest first a page at a time, filtered by who and by outcome; new entries
- * join the end as changes happen. */
+/** The audit log, newest first, older entries a page at a time, filtered by who and by
+ * outcome; new entries join the top as changes happen. */
 export function AuditLog() {
   const { entries, error, more, loading, filter, setFilter, loadMore } = useAudit();
   const [principal, setPrincipal] = useState("");

@@ -1,8 +1,9 @@
 "use client";
 
 /**
- * The admin page's data: sessions, the audit log (paged forwards, its tail followed live),
- * the metrics (read on an interval, with a short history for rates) and the policy.
+ * The admin page's data: sessions, the audit log (newest first, paged backwards, new entries
+ * followed live), the metrics (read on an interval, with a short history for rates) and the
+ * policy.
  */
 
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -128,7 +129,7 @@ export function useMetrics(): MetricsModel {
 export interface AuditModel {
   entries: AuditEntry[] | null;
   error: string | null;
-  /** The last page was full: there may be more after it. */
+  /** The last older page was full: there may be older entries. */
   more: boolean;
   loading: boolean;
   filter: AuditFilter;
@@ -136,32 +137,48 @@ export interface AuditModel {
   loadMore(): void;
 }
 
-/** The audit log from its start, a page at a time; once at its end, new entries are added
- * as changes happen. */
+/** The audit log newest first, older entries a page at a time; new entries are added on
+ * top as changes happen. */
 export function useAudit(): AuditModel {
   const [filter, setFilterState] = useState<AuditFilter>({});
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(false);
-  // What the reads go on from; a read for an older filter is dropped (`generation`).
-  const state = useRef({ after: 0, more: false, busy: false, generation: 0 });
+  // The ids the reads go on from (`oldest` backwards, `newest` forwards); a read for an
+  // older filter is dropped (`generation`).
+  const state = useRef({
+    oldest: null as number | null,
+    newest: 0,
+    started: false,
+    busy: false,
+    generation: 0,
+  });
 
-  const readNext = useCallback(
-    async (append: boolean) => {
+  const read = useCallback(
+    async (direction: "older" | "newer") => {
       const now = state.current;
-      if (now.busy) return;
+      if (now.busy || (direction === "newer" && !now.started)) return;
       now.busy = true;
       const generation = now.generation;
       setLoading(true);
       try {
-        const page = await api.readAudit(now.after, filter);
-        if (generation !== state.current.generation) return;
-        const last = page[page.length - 1];
-        if (last) now.after = last.id;
-        now.more = page.length === api.AUDIT_PAGE;
-        setEntries((all) => (append && all ? [...all, ...page] : page));
-        setMore(now.more);
+        if (direction === "older") {
+          const page = await api.readAuditBefore(now.oldest, filter);
+          if (generation !== state.current.generation) return;
+          const last = page[page.length - 1];
+          if (last) now.oldest = last.id;
+          if (!now.started) now.newest = page[0]?.id ?? 0;
+          now.started = true;
+          setEntries((all) => (all ? [...all, ...page] : page));
+          setMore(page.length === api.AUDIT_PAGE);
+        } else {
+          const page = await api.readAuditAfter(now.newest, filter);
+          if (generation !== state.current.generation) return;
+          const last = page[page.length - 1];
+          if (last) now.newest = last.id;
+          if (page.length > 0) setEntries((all) => [...page.reverse(), ...(all ?? [])]);
+        }
         setError(null);
       } catch (caught) {
         if (generation === state.current.generation) setError(adminError("audit log", caught));
@@ -177,17 +194,16 @@ export function useAudit(): AuditModel {
 
   useEffect(() => {
     state.current = {
-      after: 0,
-      more: false,
+      oldest: null,
+      newest: 0,
+      started: false,
       busy: false,
       generation: state.current.generation + 1,
     };
-    void readNext(false);
-  }, [readNext]);
+    void read("older");
+  }, [read]);
 
-  const followTail = useCallback(() => {
-    if (!state.current.more) void readNext(true);
-  }, [readNext]);
+  const followTail = useCallback(() => void read("newer"), [read]);
   const settled = useSettled(followTail);
   useInterval(followTail, AUDIT_TAIL_EVERY_MS);
   useLiveEvents({
@@ -199,7 +215,7 @@ export function useAudit(): AuditModel {
     setEntries(null);
     setFilterState(next);
   }, []);
-  const loadMore = useCallback(() => void readNext(true), [readNext]);
+  const loadMore = useCallback(() => void read("older"), [read]);
 
   return { entries, error, more, loading, filter, setFilter, loadMore };
 }

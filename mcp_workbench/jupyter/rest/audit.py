@@ -1,4 +1,4 @@
-"""``/audit``: the audit log, oldest first, in pages (admin)."""
+"""``/audit``: the audit log in pages, oldest or newest first (admin)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from mcp_workbench.audit import AuditEntry, entries_after
+from mcp_workbench.audit import AuditEntry, entries_after, entries_before
 from mcp_workbench.jupyter.rest.base import RestHandler, operation
 from mcp_workbench.jupyter.rest.schemas import AuditQuery
 from mcp_workbench.jupyter.rest.spec import Route
@@ -25,18 +25,21 @@ class AuditHandler(RestHandler):
         """Read the audit log
 
         Changes, refusals and failed authentications numbered above ``after``, oldest
-        first; pass the last ``id`` seen as ``after`` for the next page.
+        first (pass the last ``id`` seen as ``after`` for the next page); with
+        ``order=newest``, those numbered below ``before``, newest first (the last ``id``
+        seen as ``before`` for the next page; without it, from the newest).
         """
         store = self.store
         await store.audit.flush()  # refusals are queued: include those made until now
-        read = functools.partial(
-            entries_after,
-            after=query.after,
-            limit=query.limit,
-            principal=query.principal,
-            outcome=query.outcome,
+        if query.order == "newest":
+            read = functools.partial(entries_before, before=query.before)
+        else:
+            read = functools.partial(entries_after, after=query.after)
+        return await store.db.read(
+            functools.partial(
+                read, limit=query.limit, principal=query.principal, outcome=query.outcome
+            )
         )
-        return await store.db.read(read)
 
 
 ROUTES = [Route("/audit", AuditHandler)]

@@ -257,9 +257,15 @@ class SessionInfo(BaseModel):
 
 
 class AuditQuery(_Query):
-    """Which audit entries: those numbered above ``after``, oldest first."""
+    """Which audit entries: oldest first from ``after``, or newest first from ``before``."""
 
+    order: Literal["oldest", "newest"] = Field(
+        "oldest",
+        description="oldest: entries numbered above `after`, oldest first; newest: entries "
+        "numbered below `before` (from the newest when absent), newest first.",
+    )
     after: Annotated[int, Field(ge=0)] = 0
+    before: Annotated[int | None, Field(ge=1)] = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
     principal: str | None = None
     outcome: Literal["ok", "denied", "failed"] | None = None

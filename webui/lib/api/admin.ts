@@ -103,9 +103,23 @@ export function listSessions(): Promise<SessionInfo[]> {
 }
 
 /** Audit entries numbered above `after`, oldest first, at most `AUDIT_PAGE`. */
-export function readAudit(after: number, filter: AuditFilter): Promise<AuditEntry[]> {
+export function readAuditAfter(after: number, filter: AuditFilter): Promise<AuditEntry[]> {
   return request<AuditEntry[]>("GET", "/audit", {
     query: { after, limit: AUDIT_PAGE, principal: filter.principal, outcome: filter.outcome },
+  });
+}
+
+/** Audit entries numbered below `before` (from the newest when null), newest first, at
+ * most `AUDIT_PAGE`. */
+export function readAuditBefore(before: number | null, filter: AuditFilter): Promise<AuditEntry[]> {
+  return request<AuditEntry[]>("GET", "/audit", {
+    query: {
+      order: "newest",
+      before: before ?? undefined,
+      limit: AUDIT_PAGE,
+      principal: filter.principal,
+      outcome: filter.outcome,
+    },
   });
 }
 
