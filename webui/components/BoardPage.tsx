@@ -2,12 +2,12 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect } from "react";
 
 import { cardCount } from "@/lib/board-model";
 import { preloadBoard, useBoard } from "@/lib/use-board";
 
 import { KanbanBoard } from "./KanbanBoard";
+import { PageProblem, usePageTitle } from "./PageProblem";
 
 // A large board takes a while to arrive: ask for it as soon as this code runs in the browser.
 if (typeof window !== "undefined") {
@@ -20,11 +20,7 @@ export function BoardPage() {
   const id = useSearchParams().get("id") ?? "";
   if (!id) {
     return (
-      <div className="page-pad">
-        <p className="page-error" role="alert">
-          No board given. <Link href="/boards/">Choose one of the boards.</Link>
-        </p>
-      </div>
+      <PageProblem message="No board given." href="/boards/" link="Choose one of the boards." />
     );
   }
   return <LiveBoard key={id} id={id} />;
@@ -32,20 +28,9 @@ export function BoardPage() {
 
 function LiveBoard({ id }: { id: string }) {
   const { state, error, actions } = useBoard(id);
-  const title = state?.board.title;
-  useEffect(() => {
-    if (title) document.title = `${title} · MCP Workbench`;
-  }, [title]);
+  usePageTitle(state?.board.title);
 
-  if (error) {
-    return (
-      <div className="page-pad">
-        <p className="page-error" role="alert">
-          {error} <Link href="/boards/">Back to the boards</Link>
-        </p>
-      </div>
-    );
-  }
+  if (error) return <PageProblem message={error} href="/boards/" link="Back to the boards" />;
   if (state === null) return <p className="muted page-pad">Loading the board…</p>;
   const count = cardCount(state);
   return (

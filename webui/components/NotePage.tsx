@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 
 import { storedMarkdown } from "@/lib/markdown-output";
 import { useNote } from "@/lib/use-note";
@@ -12,6 +12,7 @@ import styles from "./content.module.css";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { MarkdownView } from "./MarkdownView";
 import { noteHref, NoteTree } from "./NoteTree";
+import { usePageTitle } from "./PageProblem";
 
 /** The note at `?path=`, live, beside the folder tree. */
 export function NotePage() {
@@ -49,10 +50,7 @@ function LiveNote({ path, paths }: { path: string; paths: readonly string[] }) {
   const { note, backlinks, conflict, error, save } = useNote(path);
   const [draft, setDraft] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const title = note?.title;
-  useEffect(() => {
-    if (title) document.title = `${title} · MCP Workbench`;
-  }, [title]);
+  usePageTitle(note?.title);
 
   if (error) {
     return (

@@ -2,11 +2,12 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { usePrompt } from "@/lib/use-prompt";
 
 import styles from "./content.module.css";
+import { PageProblem, usePageTitle } from "./PageProblem";
 import { PromptDiff } from "./PromptDiff";
 import { PromptEditor } from "./PromptEditor";
 import { PromptFeedback } from "./PromptFeedback";
@@ -21,11 +22,7 @@ export function PromptPage() {
   const name = useSearchParams().get("name") ?? "";
   if (!name) {
     return (
-      <div className="page-pad">
-        <p className="page-error" role="alert">
-          No prompt given. <Link href="/prompts/">Choose one of the prompts.</Link>
-        </p>
-      </div>
+      <PageProblem message="No prompt given." href="/prompts/" link="Choose one of the prompts." />
     );
   }
   return <LivePrompt key={name} name={name} />;
@@ -37,19 +34,9 @@ function LivePrompt({ name }: { name: string }) {
   const [chosen, setChosen] = useState<number | null>(null);
   const [compared, setCompared] = useState<number[]>([]);
   const [editing, setEditing] = useState(false);
-  useEffect(() => {
-    document.title = `${name} · MCP Workbench`;
-  }, [name]);
+  usePageTitle(name);
 
-  if (error) {
-    return (
-      <div className="page-pad">
-        <p className="page-error" role="alert">
-          {error} <Link href="/prompts/">Back to the prompts</Link>
-        </p>
-      </div>
-    );
-  }
+  if (error) return <PageProblem message={error} href="/prompts/" link="Back to the prompts" />;
   const newest = versions?.[0];
   if (versions === null || newest === undefined) {
     return <p className="muted page-pad">Loading the prompt…</p>;

@@ -1,11 +1,12 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { filterTools, useTools } from "@/lib/use-tools";
 
 import styles from "./content.module.css";
+import { usePageTitle } from "./PageProblem";
 import { ToolCatalog } from "./ToolCatalog";
 import { ToolPanel } from "./ToolPanel";
 
@@ -17,9 +18,7 @@ export function ToolsPage() {
   const [query, setQuery] = useState("");
   const shown = tools === null ? null : filterTools(tools, query);
   const chosen = tools?.find((tool) => tool.name === chosenName) ?? null;
-  useEffect(() => {
-    document.title = chosen ? `${chosen.name} · Tools · MCP Workbench` : "Tools · MCP Workbench";
-  }, [chosen]);
+  usePageTitle(chosen ? `${chosen.name} · Tools` : "Tools");
 
   return (
     <div className="page page-pad">
