@@ -53,6 +53,22 @@ def test_a_tool_is_called_through_its_form(lab: Page) -> None:
     screenshot(lab, "lab-tools")
 
 
+def test_a_tool_call_shows_the_progress_the_tool_reports(
+    tools_ui_server: UiServer, page: Page
+) -> None:
+    lab = open_lab(page, tools_ui_server)
+    tools = open_panel(lab).locator("#mcp-workbench-tools")
+    tools.get_by_placeholder("Filter tools").fill("slow")
+    tools.locator("[data-tool='slow']").click()
+    tools.locator("input[name='steps']").fill("150")  # a report every 10 ms or so
+    tools.get_by_role("button", name="Call").click()
+    result = tools.locator(".jp-McpWorkbench-result")
+    expect(result.get_by_role("progressbar", name="Progress")).to_have_attribute("max", "150")
+    expect(result).to_contain_text(re.compile(r"step \d+"))
+    expect(result).to_contain_text("done 150", timeout=30_000)
+    expect(result.get_by_role("progressbar")).to_have_count(0)
+
+
 def test_a_rendered_prompt_is_inserted_into_the_active_cell(lab: Page) -> None:
     # The panel first: a new notebook takes the focus from the palette as its kernel starts.
     panel = open_panel(lab)

@@ -68,6 +68,85 @@ export async function requestApi<T>(path: string, init: RequestOptions = {}): Pr
   return data as T;
 }
 
+/**
+ * POST to the REST API asking for server-sent events (`Accept: text/event-stream`): each
+ * event but the last goes to `onEvent`; the answer is the `result` event's data. An answer
+ * that is plain JSON (no stream) is returned as it is.
+ *
+ * Throws `ApiError` for an answer that is not 2xx, or for an `error` event.
+ */
+export async function streamApi<T>(
+  path: string,
+  body: unknown,
+  onEvent: (event: string, data: unknown) => void
+): Promise<T> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, API_ROOT, path);
+  const request: RequestInit = {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' }
+  };
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, request, settings);
+  } catch (error) {
+    throw new ServerConnection.NetworkError(error as TypeError);
+  }
+  const streamed = (response.headers.get('Content-Type') ?? '').startsWith('text/event-stream');
+  if (!response.ok || !streamed || response.body === null) {
+    const text = await response.text();
+    const data: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      throw new ApiError(
+        response.status,
+        errorMessage(data) ?? response.statusText,
+        errorData(data)
+      );
+    }
+    return data as T;
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      throw new ApiError(0, 'The answer ended before its result.');
+    }
+    buffered += value;
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const { event, data } = parseEvent(buffered.slice(0, end));
+      buffered = buffered.slice(end + 2);
+      if (event === 'result') {
+        return data as T;
+      }
+      if (event === 'error') {
+        throw new ApiError(
+          response.status,
+          errorMessage(data) ?? 'The call failed.',
+          errorData(data)
+        );
+      }
+      onEvent(event, data);
+    }
+  }
+}
+
+/** One server-sent event: its name and its data (one line of JSON). */
+function parseEvent(block: string): { event: string; data: unknown } {
+  let event = 'message';
+  const lines: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) {
+      event = line.slice(6).trim();
+    } else if (line.startsWith('data:')) {
+      lines.push(line.slice(5).trimStart());
+    }
+  }
+  return { event, data: JSON.parse(lines.join('\n')) as unknown };
+}
+
 function errorMessage(data: unknown): string | undefined {
   if (typeof data === 'object' && data !== null && 'message' in data) {
     const { message } = data as { message: unknown };

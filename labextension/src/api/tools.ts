@@ -1,4 +1,4 @@
-import { requestApi } from './client';
+import { requestApi, streamApi } from './client';
 
 /** A JSON Schema, as far as the tool form reads it. */
 export interface JsonSchema {
@@ -39,10 +39,22 @@ export function listTools(): Promise<ToolDescriptor[]> {
   return requestApi<ToolDescriptor[]>('tools');
 }
 
-/** Call a tool with its arguments. */
-export function callTool(name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return requestApi<ToolResult>(`tools/${encodeURIComponent(name)}/call`, {
-    method: 'POST',
-    body: args
+/** A progress report of a running call, as the tool made it. */
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** Call a tool with its arguments; `onProgress` gets the tool's progress reports. */
+export function callTool(
+  name: string,
+  args: Record<string, unknown>,
+  onProgress: (progress: ToolProgress) => void
+): Promise<ToolResult> {
+  return streamApi<ToolResult>(`tools/${encodeURIComponent(name)}/call`, args, (event, data) => {
+    if (event === 'progress') {
+      onProgress(data as ToolProgress);
+    }
   });
 }

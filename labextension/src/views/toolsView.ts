@@ -1,4 +1,10 @@
-import { callTool, listTools, type ToolDescriptor, type ToolResult } from '../api/tools';
+import {
+  callTool,
+  listTools,
+  type ToolDescriptor,
+  type ToolProgress,
+  type ToolResult
+} from '../api/tools';
 import { h } from './dom';
 import { SchemaForm } from './schemaForm';
 import { SearchListView, type EntryLabel } from './searchListView';
@@ -92,8 +98,17 @@ export class ToolsView extends SearchListView<ToolDescriptor> {
     button.disabled = true;
     output.classList.remove('jp-McpWorkbench-error');
     output.textContent = 'Calling…';
+    const bar = h('progress', { attrs: { 'aria-label': 'Progress' } });
+    const showProgress = (update: ToolProgress): void => {
+      if (typeof update.total === 'number' && update.total > 0) {
+        bar.max = update.total;
+        bar.value = Math.min(update.progress, update.total);
+      }
+      const told = update.message ?? `${update.progress}`;
+      output.replaceChildren(bar, document.createTextNode(` ${told}`));
+    };
     try {
-      const result = await callTool(tool.name, form.values());
+      const result = await callTool(tool.name, form.values(), showProgress);
       output.classList.toggle('jp-McpWorkbench-error', result.isError === true);
       output.textContent = resultText(result);
     } catch (error) {
