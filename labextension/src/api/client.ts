@@ -40,11 +40,7 @@ export function workbenchUrl(path: string): string {
  * Throws `ApiError` for an answer that is not 2xx.
  */
 export async function requestApi<T>(path: string, init: RequestOptions = {}): Promise<T> {
-  const settings = ServerConnection.makeSettings();
-  let url = URLExt.join(settings.baseUrl, API_ROOT, path);
-  if (init.query) {
-    url += URLExt.objectToQueryString(init.query);
-  }
+  const query = init.query ? URLExt.objectToQueryString(init.query) : '';
   const headers: Record<string, string> = {};
   const request: RequestInit = { method: init.method ?? 'GET', headers };
   if (init.body !== undefined) {
@@ -54,12 +50,22 @@ export async function requestApi<T>(path: string, init: RequestOptions = {}): Pr
   if (init.ifMatch !== undefined) {
     headers['If-Match'] = `"${init.ifMatch}"`;
   }
-  let response: Response;
+  return readJson<T>(await sendApi(path, request, query));
+}
+
+/** Send a request to the REST API (`path` below its root, `query` a query string or ''). */
+async function sendApi(path: string, request: RequestInit, query = ''): Promise<Response> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, API_ROOT, path) + query;
   try {
-    response = await ServerConnection.makeRequest(url, request, settings);
+    return await ServerConnection.makeRequest(url, request, settings);
   } catch (error) {
     throw new ServerConnection.NetworkError(error as TypeError);
   }
+}
+
+/** The JSON an answer holds (null when empty); `ApiError` for an answer that is not 2xx. */
+async function readJson<T>(response: Response): Promise<T> {
   const text = await response.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!response.ok) {
@@ -80,31 +86,14 @@ export async function streamApi<T>(
   body: unknown,
   onEvent: (event: string, data: unknown) => void
 ): Promise<T> {
-  const settings = ServerConnection.makeSettings();
-  const url = URLExt.join(settings.baseUrl, API_ROOT, path);
-  const request: RequestInit = {
+  const response = await sendApi(path, {
     method: 'POST',
     body: JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' }
-  };
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, request, settings);
-  } catch (error) {
-    throw new ServerConnection.NetworkError(error as TypeError);
-  }
+  });
   const streamed = (response.headers.get('Content-Type') ?? '').startsWith('text/event-stream');
   if (!response.ok || !streamed || response.body === null) {
-    const text = await response.text();
-    const data: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      throw new ApiError(
-        response.status,
-        errorMessage(data) ?? response.statusText,
-        errorData(data)
-      );
-    }
-    return data as T;
+    return readJson<T>(response); // refused before the call began, or no stream
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';

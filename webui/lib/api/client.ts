@@ -87,20 +87,36 @@ export async function request<T>(
     const text = search.toString();
     if (text) url += `?${text}`;
   }
-  let response: Response;
+  const response = await send(url, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  });
+  if (response.status === 204) return undefined as T;
+  return readJson<T>(response);
+}
+
+/**
+ * Send one request to the server with Jupyter's cookie.
+ *
+ * @throws ApiError status 0 when the server cannot be reached (an abort is rethrown as it is).
+ */
+export async function send(url: string, init: RequestInit): Promise<Response> {
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
+    return await fetch(url, { credentials: "same-origin", ...init });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(0, "Cannot reach the server: check that Jupyter is still running.");
   }
-  if (response.status === 204) return undefined as T;
+}
+
+/**
+ * The JSON an answer holds (null when it is empty or not JSON).
+ *
+ * @throws ApiError with the server's message for an answer other than 2xx.
+ */
+export async function readJson<T>(response: Response): Promise<T> {
   const text = await response.text();
   let parsed: unknown = null;
   try {

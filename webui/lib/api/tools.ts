@@ -1,6 +1,6 @@
 /** Tools: `/tools` (the catalog as the caller's policy shows it) and `/tools/{name}/call`. */
 
-import { ApiError, apiUrl, request, requestHeaders, toApiError } from "./client";
+import { ApiError, apiUrl, readJson, request, requestHeaders, send, toApiError } from "./client";
 
 /** A JSON Schema, as tools describe their input (only what the UI reads is typed). */
 export interface JsonSchema {
@@ -86,28 +86,14 @@ export async function callTool(
   args: Record<string, unknown>,
   onProgress: (progress: ToolProgress) => void,
 ): Promise<ToolResult> {
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(`/tools/${enc(name)}/call`), {
-      method: "POST",
-      headers: requestHeaders("text/event-stream", true),
-      credentials: "same-origin",
-      body: JSON.stringify(args),
-    });
-  } catch {
-    throw new ApiError(0, "Cannot reach the server: check that Jupyter is still running.");
-  }
+  const response = await send(apiUrl(`/tools/${enc(name)}/call`), {
+    method: "POST",
+    headers: requestHeaders("text/event-stream", true),
+    body: JSON.stringify(args),
+  });
   const type = response.headers.get("Content-Type") ?? "";
   if (!response.ok || !type.startsWith("text/event-stream") || response.body === null) {
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
-    }
-    if (!response.ok) throw toApiError(response, parsed);
-    return parsed as ToolResult;
+    return readJson<ToolResult>(response); // refused before the call began, or no stream
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
