@@ -35,7 +35,6 @@ import asyncio
 import contextlib
 import itertools
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -56,6 +55,7 @@ from bench import catalog as catalog_bench
 from bench.processes import LIVE_PIDS, log, terminate
 from mcp_workbench.engine.catalog import catalog_checksum
 from mcp_workbench.proxy.mirror import LISTS, Mirror
+from tests.serving import Listener
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.15
@@ -76,67 +76,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "mcp_workbench.cli", *args]
-
-
-# -- the upstream ----------------------------------------------------------------------------
-
-
-class Upstream:
-    """``mcp-workbench listen`` with WebSocket and Streamable HTTP on free ports."""
-
-    def __init__(self) -> None:
-        self.ws_port, self.http_port = _free_port(), _free_port()
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.ws_port}/ws"
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/mcp"
-
-    async def start(self) -> None:
-        command = _cli(
-            "listen",
-            "--ws", f"127.0.0.1:{self.ws_port}", "--http", f"127.0.0.1:{self.http_port}",
-            "--tools", "bench.echo_tools", "--no-entry-points", "--no-store",
-            "--log-level", "WARNING",
-        )  # fmt: skip
-        self.proc = await asyncio.create_subprocess_exec(
-            *command,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-            cwd=ROOT,
-            env=_env(),
-            start_new_session=True,
-        )
-        LIVE_PIDS.add(self.proc.pid)
-        deadline = time.monotonic() + _START_WITHIN
-        for port in (self.ws_port, self.http_port):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                except OSError:
-                    if self.proc.returncode is not None or time.monotonic() > deadline:
-                        raise RuntimeError("the upstream did not start listening") from None
-                    await asyncio.sleep(0.1)
-                    continue
-                writer.close()
-                break
-
-    async def stop(self) -> None:
-        if self.proc is not None:
-            await terminate(self.proc)
 
 
 # -- clients -----------------------------------------------------------------------------------
@@ -200,7 +141,7 @@ class RawClient:
 
 
 @asynccontextmanager
-async def raw_direct(upstream: Upstream) -> AsyncIterator[Call]:
+async def raw_direct(upstream: Listener) -> AsyncIterator[Call]:
     """The raw client over WebSocket, straight to the upstream."""
     request = tornado.httpclient.HTTPRequest(upstream.ws_url, connect_timeout=10)
     connection = await asyncio.wait_for(
@@ -223,12 +164,12 @@ async def raw_direct(upstream: Upstream) -> AsyncIterator[Call]:
         connection.close()
 
 
-def raw_proxied(upstream: Upstream) -> contextlib.AbstractAsyncContextManager[Call]:
+def raw_proxied(upstream: Listener) -> contextlib.AbstractAsyncContextManager[Call]:
     """The raw client over the stdio of ``mcp-workbench proxy`` in front of the upstream."""
     return _raw_over_stdio(_cli("proxy", "--upstream", upstream.ws_url, "--no-cache"))
 
 
-def raw_relayed(upstream: Upstream) -> contextlib.AbstractAsyncContextManager[Call]:
+def raw_relayed(upstream: Listener) -> contextlib.AbstractAsyncContextManager[Call]:
     """The raw client over the stdio of ``bench/ws_relay.py``: the floor of any hop."""
     return _raw_over_stdio([sys.executable, "-m", "bench.ws_relay", upstream.ws_url])
 
@@ -288,12 +229,12 @@ async def _sdk(target: str | StdioServerParameters) -> AsyncIterator[Call]:
         yield echo
 
 
-def sdk_direct(upstream: Upstream) -> contextlib.AbstractAsyncContextManager[Call]:
+def sdk_direct(upstream: Listener) -> contextlib.AbstractAsyncContextManager[Call]:
     """The SDK client over Streamable HTTP, straight to the upstream."""
     return _sdk(upstream.http_url)
 
 
-def sdk_proxied(upstream: Upstream) -> contextlib.AbstractAsyncContextManager[Call]:
+def sdk_proxied(upstream: Listener) -> contextlib.AbstractAsyncContextManager[Call]:
     """The SDK client over the stdio of ``mcp-workbench proxy`` (it starts the process)."""
     command = _cli("proxy", "--upstream", upstream.ws_url, "--no-cache")
     return _sdk(StdioServerParameters(command=command[0], args=command[1:], env=_env(), cwd=ROOT))
@@ -357,14 +298,14 @@ async def _time(call: Call, in_flight: int, warmup: float, seconds: float) -> Ca
     return case
 
 
-ROUTES: dict[str, dict[str, Callable[[Upstream], contextlib.AbstractAsyncContextManager[Call]]]] = {
+ROUTES: dict[str, dict[str, Callable[[Listener], contextlib.AbstractAsyncContextManager[Call]]]] = {
     "raw": {"direct": raw_direct, "relay": raw_relayed, "proxy": raw_proxied},
     "sdk": {"direct": sdk_direct, "proxy": sdk_proxied},
 }
 
 
 async def run_calls(
-    upstream: Upstream, *, warmup: float, seconds: float, concurrency: int
+    upstream: Listener, *, warmup: float, seconds: float, concurrency: int
 ) -> list[Case]:
     cases: list[Case] = []
     for client, routes in ROUTES.items():
@@ -459,10 +400,12 @@ def mirror_costs(tools: int, rounds: int) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    upstream = Upstream()
+    upstream = Listener("bench.echo_tools", _env())
     log("... starting the upstream")
     try:
-        await upstream.start()
+        await asyncio.to_thread(upstream.start)
+        assert upstream.proc is not None
+        LIVE_PIDS.add(upstream.proc.pid)  # killed at exit whatever happens
         cases = await run_calls(
             upstream,
             warmup=args.warmup,
@@ -470,7 +413,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             concurrency=max(1, args.concurrency),
         )
     finally:
-        await upstream.stop()
+        await asyncio.to_thread(upstream.stop)
+        if upstream.proc is not None:
+            LIVE_PIDS.discard(upstream.proc.pid)
     log(f"... catalog of {args.tools:,} tools, {args.rounds} changes")
     catalog = await catalog_bench.run(max(1, args.tools), max(1, args.rounds))
     catalog.update(mirror_costs(max(1, args.tools), max(1, args.rounds)))

@@ -1,6 +1,7 @@
-"""``mcp-workbench serve`` as a user runs it, for the tests and the benchmarks: a real
-Jupyter server with the workbench on 127.0.0.1, in its own process group, its URLs read
-from the banner, stopped by its PID; and the Debian chromium the browser tests drive.
+"""Servers as users run them, for the tests and the benchmarks: ``mcp-workbench serve`` (a
+real Jupyter server with the workbench on 127.0.0.1, its URLs read from the banner) and
+``mcp-workbench listen`` (the engine alone on WebSocket and Streamable HTTP), each in its own
+process group, stopped by its PID; and the Debian chromium the browser tests drive.
 
 Plain functions (no pytest in here): ``bench/`` starts its servers with them too.
 """
@@ -10,16 +11,29 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "Served", "jupyter_env", "serve", "stop_group"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "ROOT",
+    "Listener",
+    "Served",
+    "free_port",
+    "jupyter_env",
+    "serve",
+    "stop_group",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,7 +174,7 @@ def serve(
             process.stdout.close()
 
 
-def stop_group(process: subprocess.Popen[str], grace: float = 20.0) -> int:
+def stop_group(process: subprocess.Popen[Any], grace: float = 20.0) -> int:
     """SIGTERM the process group a server leads, SIGKILL it after ``grace`` seconds; the
     exit status."""
     if process.poll() is None:
@@ -170,3 +184,78 @@ def stop_group(process: subprocess.Popen[str], grace: float = 20.0) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
     return process.wait(5)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Listener:
+    """``mcp-workbench listen`` with WebSocket and Streamable HTTP, serving the tool module
+    ``tools`` without a store. Its ports are chosen once, so it can be killed and started
+    again where its clients expect it."""
+
+    def __init__(self, tools: str, env: dict[str, str]) -> None:
+        self.tools = tools
+        self.env = env
+        self.ws_port, self.http_port = free_port(), free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}/ws"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/mcp"
+
+    def port(self, transport: str) -> int:
+        """The port of ``transport`` (``ws`` or ``http``)."""
+        return self.ws_port if transport == "ws" else self.http_port
+
+    def start(self, timeout: float = START_TIMEOUT) -> Self:
+        """Start it and wait until both ports accept connections.
+
+        Raises:
+            RuntimeError: it exited, or did not listen within ``timeout`` seconds.
+        """
+        command = [
+            sys.executable, "-m", "mcp_workbench.cli", "listen",
+            "--ws", f"127.0.0.1:{self.ws_port}", "--http", f"127.0.0.1:{self.http_port}",
+            "--tools", self.tools, "--no-entry-points", "--no-store",
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=str(ROOT),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: killed as a whole, and only it
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                for port in (self.ws_port, self.http_port):
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("mcp-workbench listen exited before listening") from None
+                time.sleep(0.1)
+            else:
+                return self
+        self.kill()
+        raise RuntimeError("mcp-workbench listen did not start listening")
+
+    def stop(self) -> None:
+        """SIGTERM its process group, SIGKILL after a grace period."""
+        if self.proc is not None:
+            stop_group(self.proc)
+
+    def kill(self) -> None:
+        """SIGKILL its process group (a crash, as far as its clients can tell)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)

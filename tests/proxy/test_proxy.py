@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
@@ -26,66 +21,14 @@ from mcp.shared.exceptions import MCPError
 from mcp_workbench.engine.catalog import catalog_checksum
 from mcp_workbench.proxy.server import UPSTREAM_UNAVAILABLE
 from tests.conftest import FIXTURE_TOOLS, ROOT, proxy_command, server_env
+from tests.serving import Listener
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Upstream:
-    """A ``mcp-workbench listen`` process with WebSocket and HTTP on fixed ports, so it
-    can be killed and started again where the proxy expects it."""
-
-    def __init__(self) -> None:
-        self.ws_port, self.http_port = _free_port(), _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.ws_port}/ws"
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/mcp"
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "mcp_workbench.cli", "listen",
-            "--ws", f"127.0.0.1:{self.ws_port}", "--http", f"127.0.0.1:{self.http_port}",
-            "--tools", FIXTURE_TOOLS, "--no-entry-points", "--no-store",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(
-            command,
-            env=server_env(),
-            cwd=str(ROOT),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(200):  # bounded: 20 s
-            try:
-                httpx.get(f"http://127.0.0.1:{self.http_port}/healthz", timeout=0.5)
-                return
-            except httpx.HTTPError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("the upstream server exited") from None
-                time.sleep(0.1)
-        raise RuntimeError("the upstream server did not start")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-        self.proc = None
-
-
 @contextmanager
-def running_upstream() -> Iterator[Upstream]:
-    upstream = Upstream()
+def running_upstream() -> Iterator[Listener]:
+    upstream = Listener(FIXTURE_TOOLS, server_env())
     upstream.start()
     try:
         yield upstream
@@ -94,7 +37,7 @@ def running_upstream() -> Iterator[Upstream]:
 
 
 @pytest.fixture
-def upstream() -> Iterator[Upstream]:
+def upstream() -> Iterator[Listener]:
     with running_upstream() as server:
         yield server
 
@@ -131,7 +74,7 @@ async def _eventually(check: Any, *, within: float = 20.0) -> None:
 
 
 @pytest.mark.parametrize("transport", ["ws", "http"])
-async def test_lists_and_calls_go_through(upstream: Upstream, transport: str) -> None:
+async def test_lists_and_calls_go_through(upstream: Listener, transport: str) -> None:
     url = upstream.ws_url if transport == "ws" else upstream.http_url
     async with proxied(url) as client:
         names = {t["name"] for t in await _all_tools(client)}
@@ -146,7 +89,7 @@ async def test_lists_and_calls_go_through(upstream: Upstream, transport: str) ->
         assert err.value.error.code == -32602  # the upstream's own error, relayed
 
 
-async def test_progress_comes_back(upstream: Upstream) -> None:
+async def test_progress_comes_back(upstream: Listener) -> None:
     seen: list[float] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -220,7 +163,7 @@ def _only_cache_file(directory: Path) -> dict[str, Any]:
     return data
 
 
-async def test_the_cache_holds_the_servers_catalog(upstream: Upstream, tmp_path: Path) -> None:
+async def test_the_cache_holds_the_servers_catalog(upstream: Listener, tmp_path: Path) -> None:
     """The mirror on disk has the checksum the server computes for its catalog."""
     async with proxied(upstream.ws_url, cache=tmp_path) as client:
         await _all_tools(client)

@@ -11,11 +11,6 @@ import concurrent.futures
 import contextlib
 import itertools
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -37,6 +32,7 @@ from mcp_workbench.proxy.upstream import HANDSHAKE_VERSION
 from tests.conftest import ROOT, proxy_command, server_env
 from tests.fixtures.counting_tools import LOG_ENV, runs
 from tests.proxy.relay import Relay
+from tests.serving import Listener
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -52,60 +48,16 @@ CALLS = 200
 TOOLS = "tests.fixtures.counting_tools"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # -- servers ---------------------------------------------------------------------------------
 
 
-class Server:
-    """A ``mcp-workbench listen --ws --http`` process serving the counting tools."""
+class Server(Listener):
+    """A ``mcp-workbench listen --ws --http`` process serving the counting tools, which
+    write their runs to ``log``."""
 
     def __init__(self, log: Path) -> None:
-        self.port, self.http_port = _free_port(), _free_port()
-        """The WebSocket port, and the Streamable HTTP one."""
+        super().__init__(TOOLS, {**server_env(), LOG_ENV: str(log)})
         self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    def port_of(self, transport: str) -> int:
-        return self.port if transport == "ws" else self.http_port
-
-    def start(self) -> Server:
-        command = [
-            sys.executable, "-m", "mcp_workbench.cli", "listen",
-            "--ws", f"127.0.0.1:{self.port}", "--http", f"127.0.0.1:{self.http_port}",
-            "--tools", TOOLS, "--no-entry-points", "--no-store",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(
-            command,
-            env={**server_env(), LOG_ENV: str(self.log)},
-            cwd=str(ROOT),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(600):  # bounded: 60 s
-            with contextlib.suppress(OSError):
-                for port in (self.port, self.http_port):
-                    socket.create_connection(("127.0.0.1", port), 1).close()
-                return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("the server exited before listening")
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError("the server did not start listening")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
 
 
 class ServerPool:
@@ -364,7 +316,7 @@ async def test_calls_never_hang_nor_run_twice(pool: ServerPool, tmp_path: Path) 
     with its own answer or -32003; a non-idempotent call ran at most once (exactly once
     when it succeeded); lists are answered all along."""
     server = await pool.take(spare=True)
-    relay = await Relay("127.0.0.1", server.port).start()
+    relay = await Relay("127.0.0.1", server.ws_port).start()
     url = f"ws://127.0.0.1:{relay.port}/ws"
     outcomes: list[Outcome] = []
     list_times: list[float] = []
@@ -420,7 +372,7 @@ async def test_calls_never_hang_nor_run_twice(pool: ServerPool, tmp_path: Path) 
                 server.kill()
                 await eventually(not_connected, 10, "the proxy sees the server gone")
                 await asyncio.sleep(0.5)  # down: calls fail at once meanwhile
-                relay.target = ("127.0.0.1", replacement.port)
+                relay.target = ("127.0.0.1", replacement.ws_port)
                 await eventually(connected, 20, "the proxy reconnects to the new server")
             finally:
                 chaos_over.set()
@@ -486,7 +438,7 @@ async def test_the_mirror_converges_by_delta_and_by_snapshot(
     epoch and catches up by a delta. The server replaced (a new epoch): it starts again from
     a snapshot. Either way the cached mirror equals a fresh snapshot from the server."""
     server = await pool.take(spare=True)
-    relay = await Relay("127.0.0.1", server.port_of(transport)).start()
+    relay = await Relay("127.0.0.1", server.port(transport)).start()
     url = (
         f"ws://127.0.0.1:{relay.port}/ws"
         if transport == "ws"
@@ -512,7 +464,7 @@ async def test_the_mirror_converges_by_delta_and_by_snapshot(
     try:
         async with proxied(url, tmp_path) as client:
             assert "record" in await tool_names(client)
-            async with Direct.open(server.url) as direct:
+            async with Direct.open(server.ws_url) as direct:
                 first = await direct.request("workbench/catalog/snapshot")
             await eventually(converged_to(first), 20, "the first sync")
             assert_mirrors(first)
@@ -527,7 +479,7 @@ async def test_the_mirror_converges_by_delta_and_by_snapshot(
             # Dropped, and kept out while the server gains a tool.
             relay.refuse(True)
             relay.drop()
-            async with Direct.open(server.url) as direct:
+            async with Direct.open(server.ws_url) as direct:
                 await direct.request(
                     "tools/call", name="add_counted_tool", arguments={"name": "late_one"}
                 )
@@ -547,8 +499,8 @@ async def test_the_mirror_converges_by_delta_and_by_snapshot(
             # Replaced: the new server's log has a new epoch and neither added tool.
             replacement = await pool.take(spare=False)
             server.kill()
-            relay.target = ("127.0.0.1", replacement.port_of(transport))
-            async with Direct.open(replacement.url) as direct:
+            relay.target = ("127.0.0.1", replacement.port(transport))
+            async with Direct.open(replacement.ws_url) as direct:
                 third = await direct.request("workbench/catalog/snapshot")
             assert third["epoch"] != first["epoch"]
             await eventually(converged_to(third), 20, "the snapshot after the restart")
@@ -572,7 +524,7 @@ async def test_an_idempotent_call_cut_off_is_sent_again_after_reconnecting(
     """Regression: an idempotent call whose connection drops mid-call is sent again once the
     proxy has reconnected, and answered (it ran twice, once per connection)."""
     server = await pool.take()
-    relay = await Relay("127.0.0.1", server.port).start()
+    relay = await Relay("127.0.0.1", server.ws_port).start()
     outcome = Outcome("record_idempotent", "cut", 0.0)
     try:
         async with proxied(f"ws://127.0.0.1:{relay.port}/ws", tmp_path) as client:
@@ -607,7 +559,7 @@ async def test_a_silent_network_is_noticed_within_a_few_heartbeats(
     """Regression: with ``--heartbeat 0.5``, a call sent into a partition fails with
     -32003 within a few heartbeats, not after the 10 s request timeout."""
     server = await pool.take()
-    relay = await Relay("127.0.0.1", server.port).start()
+    relay = await Relay("127.0.0.1", server.ws_port).start()
     outcome = Outcome("record", "silent", 0.0)
     try:
         async with proxied(f"ws://127.0.0.1:{relay.port}/ws", tmp_path) as client:
