@@ -20,7 +20,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from mcp_workbench import Settings
-from mcp_workbench.app import build_engine
+from mcp_workbench.app import WorkbenchServer, build_engine
+from mcp_workbench.auth import AuthConfig, build_issuer
 from mcp_workbench.engine import Engine
 from mcp_workbench.service import Workbench
 from mcp_workbench.store import sqlite_url
@@ -398,6 +399,39 @@ async def workbench(database_url: str) -> AsyncIterator[Workbench]:
         yield wb
     finally:
         wb.close()
+
+
+@asynccontextmanager
+async def policed_server(
+    policy: Path, *, prepare: Callable[[WorkbenchServer], object] | None = None
+) -> AsyncIterator[WorkbenchServer]:
+    """A started server with the fixture tools, bearer tokens and the access policy in the
+    file ``policy``, no store (``prepare`` runs before the start); closed after the block."""
+    settings = Settings(
+        tools=[FIXTURE_TOOLS],
+        entry_points=False,
+        store=False,
+        data_dir=fresh_data_dir(),
+        auth=True,
+        policy_path=policy,
+    )
+    server = WorkbenchServer(settings)
+    if prepare is not None:
+        prepare(server)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.engine.shutdown()
+        await server.aclose()
+        server.close()
+
+
+def issue_token(server: WorkbenchServer, who: str, role: str) -> str:
+    """A bearer token the server accepts for ``who`` holding ``role`` (10 minutes)."""
+    settings = server.settings
+    issuer = build_issuer(AuthConfig.from_settings(settings), settings.data_dir)
+    return issuer.issue(who, ttl=600, roles=(role,)).token
 
 
 async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:

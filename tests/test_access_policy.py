@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from mcp_workbench import Settings
 from mcp_workbench.app import WorkbenchServer
-from mcp_workbench.auth import AuthConfig, build_issuer
 from mcp_workbench.transports.sockets import SocketServer, start_tcp_server
 from tests.clients import RawLineClient
-from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
+from tests.conftest import issue_token, policed_server
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -41,14 +39,11 @@ class Guarded:
         self.server = server
         self.tcp = tcp
         self.policy = policy
-        self.issuer = build_issuer(
-            AuthConfig.from_settings(server.settings), server.settings.data_dir
-        )
 
     async def connect(self, role: str) -> Any:
         host, port = self.tcp.address.rsplit(":", 1)
         reader, writer = await asyncio.open_connection(host, int(port))
-        token = self.issuer.issue("user-" + role, ttl=600, roles=(role,)).token
+        token = issue_token(self.server, "user-" + role, role)
         client = RawLineClient(reader, writer)
         assert "result" in await client.send("workbench/authenticate", token=token, meta=False)
         return client
@@ -58,22 +53,10 @@ class Guarded:
 async def guarded(tmp_path: Path) -> AsyncIterator[Guarded]:
     policy = tmp_path / "policy.cedar"
     policy.write_text(POLICY)
-    settings = Settings(
-        tools=[FIXTURE_TOOLS],
-        entry_points=False,
-        store=False,
-        data_dir=fresh_data_dir(),
-        auth=True,
-        policy_path=policy,
-    )
-    server = WorkbenchServer(settings)
-    await server.start()
-    tcp = await start_tcp_server(server.engine, "127.0.0.1", 0)
-    yield Guarded(server, tcp, policy)
-    await tcp.close()
-    await server.engine.shutdown()
-    await server.aclose()
-    server.close()
+    async with policed_server(policy) as server:
+        tcp = await start_tcp_server(server.engine, "127.0.0.1", 0)
+        yield Guarded(server, tcp, policy)
+        await tcp.close()
 
 
 async def test_hidden_items_are_in_no_list_and_act_as_unknown(guarded: Guarded) -> None:

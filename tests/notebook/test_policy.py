@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from mcp_workbench import Settings
 from mcp_workbench.app import WorkbenchServer
-from mcp_workbench.auth import AuthConfig, build_issuer
 from mcp_workbench.errors import PermissionDenied
 from mcp_workbench.jupyter.notebook_functions import install_notebook_functions
 from mcp_workbench.notebook import Workbench
 from mcp_workbench.transports.websocket import start_websocket_server
-from tests.conftest import FIXTURE_TOOLS, fresh_data_dir
+from tests.conftest import issue_token, policed_server
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,13 +38,8 @@ class Guarded:
     url: str
     server: WorkbenchServer
 
-    def token(self, who: str, role: str) -> str:
-        settings = self.server.settings
-        issuer = build_issuer(AuthConfig.from_settings(settings), settings.data_dir)
-        return issuer.issue(who, ttl=600, roles=(role,)).token
-
     async def client(self, who: str, role: str) -> Workbench:
-        token = self.token(who, role)
+        token = issue_token(self.server, who, role)
         return await asyncio.to_thread(Workbench, self.url, token, timeout=10, notebook="Lab")
 
 
@@ -54,23 +47,12 @@ class Guarded:
 async def guarded(tmp_path: Path) -> AsyncIterator[Guarded]:
     policy = tmp_path / "policy.cedar"
     policy.write_text(POLICY)
-    settings = Settings(
-        tools=[FIXTURE_TOOLS],
-        entry_points=False,
-        store=False,
-        data_dir=fresh_data_dir(),
-        auth=True,
-        policy_path=policy,
-    )
-    server = WorkbenchServer(settings)
-    install_notebook_functions(server.engine)
-    await server.start()
-    ws = await start_websocket_server(server.engine, "127.0.0.1", 0, path="/mcp/ws")
-    yield Guarded(f"http://{ws.address.removesuffix('/mcp/ws')}/", server)
-    await ws.close()
-    await server.engine.shutdown()
-    await server.aclose()
-    server.close()
+    async with policed_server(
+        policy, prepare=lambda server: install_notebook_functions(server.engine)
+    ) as server:
+        ws = await start_websocket_server(server.engine, "127.0.0.1", 0, path="/mcp/ws")
+        yield Guarded(f"http://{ws.address.removesuffix('/mcp/ws')}/", server)
+        await ws.close()
 
 
 def _square(x: int) -> int:
