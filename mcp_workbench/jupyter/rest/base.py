@@ -245,12 +245,6 @@ class RestHandler(APIHandler):
         self.write(b"event: %s\ndata: %s\n\n" % (event.encode(), data))
 
     def _reply(self, spec: Operation, result: Any) -> None:
-        if self.stream_events:
-            value = _adapter(spec.response).validate_python(result)
-            dumped = _adapter(spec.response).dump_json(value, exclude_none=spec.exclude_none)
-            self.send_event("result", dumped)
-            self.finish(set_content_type=_EVENT_STREAM)
-            return
         if spec.response is None:
             if self.get_status() == 200:
                 self.set_status(204)
@@ -260,7 +254,12 @@ class RestHandler(APIHandler):
         value = adapter.validate_python(result)
         if spec.etag is not None:
             self.set_header("ETag", f'"{getattr(value, spec.etag)}"')
-        self.finish(adapter.dump_json(value, exclude_none=spec.exclude_none))
+        body = adapter.dump_json(value, exclude_none=spec.exclude_none)
+        if self.stream_events:  # the answer's last event
+            self.send_event("result", body)
+            self.finish(set_content_type=_EVENT_STREAM)
+            return
+        self.finish(body)
 
     # -- errors -------------------------------------------------------------------------------
     def write_error(self, status_code: int, **kwargs: Any) -> None:
