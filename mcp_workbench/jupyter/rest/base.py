@@ -269,17 +269,16 @@ class RestHandler(APIHandler):
         if not isinstance(exc, WorkbenchError):
             super().write_error(status_code, **kwargs)
             return
-        status = error_status(exc)
+        reply = ErrorReply(message=exc.message, reason=type(exc).__name__, data=exc.data)
         if self.events_started:  # the stream is open: the error is its last event
-            reply = ErrorReply(message=exc.message, reason=type(exc).__name__, data=exc.data)
             self.send_event("error", reply.model_dump_json().encode())
             self.finish(set_content_type=_EVENT_STREAM)
             return
+        status = error_status(exc)
         self.set_status(status)
         retry_after = exc.data.get("retryAfter") if isinstance(exc.data, dict) else None
         if status == 429 and isinstance(retry_after, int | float):
             self.set_header("Retry-After", str(max(1, math.ceil(retry_after))))
-        reply = ErrorReply(message=exc.message, reason=type(exc).__name__, data=exc.data)
         self.finish(reply.model_dump_json())
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
