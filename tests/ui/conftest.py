@@ -4,11 +4,12 @@ against one real ``mcp-workbench serve`` per test process, with a demo vault."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -18,6 +19,8 @@ from mcp_workbench.jupyter.ui import UI_DIR
 from tests import serving
 from tests.conftest import FIXTURE_TOOLS, ROOT, fresh_data_dir, require
 from tests.serving import CHROMIUM, CHROMIUM_ARGS
+
+T = TypeVar("T")
 
 # A loaded CI machine runs several servers and browsers at once: give the page time.
 expect.set_options(timeout=10_000)
@@ -120,6 +123,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+def eventually(probe: Callable[[], T | None], what: str = "", within: float = 10.0) -> T:
+    """Poll ``probe`` until it returns something other than None (what another process
+    writes, or what the page saves in the background, sends the test no event)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = probe()
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still nothing after {within} s" + (f": {what}" if what else ""))
+        time.sleep(0.05)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import secrets
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +102,3 @@ def lane_id(board: dict[str, Any], title: str) -> str:
 
 def card_id(board: dict[str, Any], title: str) -> str:
     return str(next(card["id"] for card in board["cards"] if card["title"] == title))
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Poll ``check()`` until it holds (a file another process writes sends no event)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        time.sleep(0.05)

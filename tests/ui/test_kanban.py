@@ -7,32 +7,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
-from tests.ui.conftest import UiServer, screenshot
+from tests.ui.conftest import UiServer, eventually, screenshot
 
 pytestmark = pytest.mark.timeout(60)
-
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], within: float = 10.0) -> T:
-    """Poll ``probe`` until it returns something other than None."""
-    deadline = time.monotonic() + within
-    while True:
-        found = probe()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still nothing after {within} s")
-        time.sleep(0.05)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.ui.conftest import UiServer, screenshot
+from tests.ui.conftest import UiServer, eventually, screenshot
 from tests.ui.lab_support import (
     card_id,
     cell_text,
@@ -22,7 +22,6 @@ from tests.ui.lab_support import (
     principal,
     run_command,
     show_tab,
-    wait_for,
 )
 
 pytestmark = pytest.mark.timeout(90)
@@ -171,7 +170,7 @@ def test_my_cards_are_listed_and_one_moves_to_another_lane(ui_server: UiServer, 
         doing = text.split("## Doing", 1)[-1].split("## Done", 1)[0]
         return mine in doing
 
-    wait_for(in_doing, "the card under ## Doing in the board file")
+    eventually(lambda: in_doing() or None, "the card under ## Doing in the board file")
 
     # Its board, in the kanban web UI's tab.
     tasks.get_by_role("button", name="Open on the board").click()
