@@ -141,7 +141,10 @@ export function useBoard(boardId: string): BoardModel {
       }
       if (card.board_id !== boardId) return;
       const order = event.payload?.["order"] as Record<string, string[]> | undefined;
-      if (!(card.id in current.current.cards) && !card.archived && order === undefined) {
+      // A read in flight may have started before this change: applied now, its older
+      // answer would undo it. Read once more instead; that answer has it.
+      const unknown = !(card.id in current.current.cards) && !card.archived && order === undefined;
+      if (unknown || reading.current !== null) {
         void reload();
         return;
       }
