@@ -163,7 +163,6 @@ class Engine:
         """Sessions whose connection dropped, waiting to be resumed."""
         self.notifier = Notifier(self.sessions, self.metrics)
         self._methods: dict[str, Handler] = {}
-        self._stats: dict[str, tuple[Any, Any, Any]] = {}
         self.tasks = TaskStore(
             ttl_ms=int(self.settings.task_ttl * 1000),
             poll_ms=int(self.settings.task_poll_interval * 1000),
@@ -442,7 +441,12 @@ class Engine:
             if self.limiter.active:
                 self.limiter.check(_limit_key(req), session.buckets, session.principal)
             if call.modern and req.method in MRTR_METHODS:
-                result = await self._with_input(call, handler)
+                # Multi round-trip requests: the input the client brings, or what it lacks.
+                self._take_input(call)
+                try:
+                    result = await handler(call)
+                except InputRequired as need:
+                    result = self._input_required(call, need)
             else:
                 result = await handler(call)
             if call.modern:
@@ -581,21 +585,7 @@ class Engine:
 
     def _observe(self, method: str, outcome: str, started: float) -> None:
         key = method if method in self._methods else "<unknown>"
-        stats = self._stats.get(key)
-        if stats is None:
-            stats = (
-                self.metrics.requests.labels(key, "ok"),
-                self.metrics.requests.labels(key, "error"),
-                self.metrics.latency.labels(key),
-            )
-            self._stats[key] = stats
-        if outcome == "ok":
-            stats[0].inc()
-        elif outcome == "error":
-            stats[1].inc()
-        else:
-            self.metrics.requests.labels(key, outcome).inc()
-        stats[2].observe(time.perf_counter() - started)
+        self.metrics.requests.observe(key, outcome, time.perf_counter() - started)
 
     def _make_call(self, session: Session, req: Request, channel: Channel | None) -> Call:
         """The call for ``req``: its revision from ``_meta`` (modern) or the session (legacy).
@@ -667,29 +657,32 @@ class Engine:
             result.setdefault("cacheScope", "private" if session.principal else "public")
         return result
 
-    async def _with_input(self, call: Call, handler: Handler) -> dict[str, Any]:
-        """Run a modern call that may need client input (multi round-trip requests)."""
+    def _take_input(self, call: Call) -> None:
+        """The client input a modern call brings back (MRTR): sealed earlier answers in
+        ``requestState`` and new ones in ``inputResponses``.
+
+        Raises:
+            InvalidParams: ``inputResponses`` is not an object, or the state is not ours.
+        """
         params = call.params
-        codec = self.request_state
         state = params.get("requestState")
         if state is not None:
-            binding = codec.binding(call.method, params, call.principal)
-            call.input_responses.update(codec.open(state, binding))
+            binding = self.request_state.binding(call.method, params, call.principal)
+            call.input_responses.update(self.request_state.open(state, binding))
         responses = params.get("inputResponses")
         if responses is not None:  # null is the same as absent: the tool asks again
             if not isinstance(responses, dict):
                 raise InvalidParams("inputResponses must be an object")
             call.input_responses.update(responses)
-        try:
-            return await handler(call)
-        except InputRequired as need:
-            return {
-                "resultType": "input_required",
-                "inputRequests": need.requests,
-                "requestState": codec.seal(
-                    call.input_responses, codec.binding(call.method, params, call.principal)
-                ),
-            }
+
+    def _input_required(self, call: Call, need: InputRequired) -> dict[str, Any]:
+        """The ``input_required`` result of a call that needs client input it lacks."""
+        binding = self.request_state.binding(call.method, call.params, call.principal)
+        return {
+            "resultType": "input_required",
+            "inputRequests": need.requests,
+            "requestState": self.request_state.seal(call.input_responses, binding),
+        }
 
     # -- notifications and responses from the client ----------------------------------------
     def handle_notification(self, session: Session, note: Notification) -> None:

@@ -97,12 +97,13 @@ class Session:
     no mirror and gets no catalog notifications."""
     buckets: dict[int, TokenBucket] = field(default_factory=dict)
     """This session's rate-limit buckets, by rule."""
-    serial: int = field(default_factory=lambda: next(_ids))
-    _next_request: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    serial: int = field(default_factory=_ids.__next__)
+    _requests_sent: int = 0
 
     def next_request_id(self) -> str:
         """A fresh id for a server-to-client request."""
-        return f"s{next(self._next_request)}"
+        self._requests_sent += 1
+        return f"s{self._requests_sent}"
 
     async def room_for_more(self, limit: int) -> None:
         """Wait until fewer than ``limit`` requests are running: a transport stops reading

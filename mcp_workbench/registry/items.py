@@ -88,10 +88,9 @@ class Target:
         """
         given = arguments or {}
         model = self.signature.arguments.model_validate(given)
-        fields = type(model).model_fields
-        kwargs = {name: getattr(model, name) for name in fields}
+        kwargs = dict(model.__dict__)  # the fields' values (the model ignores extras)
         if self.signature.accepts_extra:
-            kwargs.update({k: v for k, v in given.items() if k not in fields})
+            kwargs.update({k: v for k, v in given.items() if k not in kwargs})
         return kwargs
 
 

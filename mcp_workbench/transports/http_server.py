@@ -31,55 +31,92 @@ __all__ = ["HttpServer", "run_http_server", "start_http_server"]
 
 log = logging.getLogger("mcp_workbench.http")
 
-_HIGH_WATER = 1 << 20
+_STATUS = {s.value: b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode()) for s in HTTPStatus}
 _REASONS = {s.value: s.phrase.encode() for s in HTTPStatus}
 _LINES: dict[tuple[str, str], bytes] = {}
+_KEYS: dict[str, bytes] = {}
+_INLINE_BODY = 65536  # bodies up to this size go out in one write with their head
 
 
 class _Date:
-    """The ``Date`` header, formatted at most once a second."""
+    """The ``Date`` header line, formatted at most once a second."""
 
     second = -1
-    value = b""
+    line = b""
 
     @classmethod
     def now(cls) -> bytes:
         second = int(time.time())
         if second != cls.second:
             cls.second = second
-            cls.value = formatdate(second, usegmt=True).encode()
-        return cls.value
+            cls.line = b"Date: " + formatdate(second, usegmt=True).encode() + b"\r\n"
+        return cls.line
 
 
-class _Request:
-    """A parsed request waiting for its turn on the connection."""
+def _key(name: str) -> bytes:
+    """The stored (lowercase, bytes) form of a header name."""
+    key = _KEYS.get(name)
+    if key is None:
+        key = name.lower().encode("latin-1")
+        if len(_KEYS) < 256:  # the few names the endpoint asks for
+            _KEYS[name] = key
+    return key
 
-    __slots__ = ("body", "headers", "keep_alive", "method", "path")
 
-    def __init__(self) -> None:
-        self.method = ""
-        self.path = ""
-        self.headers: dict[str, str] = {}
-        self.body = bytearray()
-        self.keep_alive = True
+def _line(item: tuple[str, str]) -> bytes:
+    line = _LINES.get(item)
+    if line is None:
+        line = f"{item[0]}: {item[1]}\r\n".encode("latin-1")
+        if len(_LINES) < 256:  # the same few headers, answer after answer
+            _LINES[item] = line
+    return line
 
 
 class _Exchange:
-    """:class:`HttpIO` for one request on a connection."""
+    """One request on a connection (filled in by the parser) and :class:`HttpIO` for it."""
 
-    __slots__ = ("_conn", "_gone", "_req", "_streaming", "done", "hung_up")
+    __slots__ = (
+        "_body",
+        "_conn",
+        "_gone",
+        "_more",
+        "_streaming",
+        "done",
+        "headers",
+        "hung_up",
+        "keep_alive",
+        "method",
+        "size",
+        "url",
+    )
 
-    def __init__(self, conn: _Connection, req: _Request) -> None:
+    def __init__(self, conn: _Connection) -> None:
         self._conn = conn
-        self._req = req
+        self.method = ""
+        self.url = b""
+        self.headers: dict[bytes, bytes] = {}
+        """Raw values by lowercase name; a repeated header's values joined with ", "."""
+        self._body = b""
+        self._more: list[bytes] | None = None
+        self.size = 0
+        self.keep_alive = True
         self._streaming = False
         self.done = False
         self.hung_up = False
         self._gone: asyncio.Event | None = None
 
+    def add_body(self, chunk: bytes) -> None:
+        if not self.size:
+            self._body = chunk
+        elif self._more is None:
+            self._more = [self._body, chunk]
+        else:
+            self._more.append(chunk)
+        self.size += len(chunk)
+
     @property
     def gone(self) -> asyncio.Event:
-        # Made on demand: only streams wait for it; plain answers just read it once.
+        # Made on demand: only streams wait for it; plain answers never look.
         if self._gone is None:
             self._gone = asyncio.Event()
             if self.hung_up:
@@ -94,48 +131,47 @@ class _Exchange:
 
     @property
     def body(self) -> bytes:
-        return bytes(self._req.body)
+        if self._more is not None:
+            self._body = b"".join(self._more)
+            self._more = None
+        return self._body
 
     def header(self, name: str) -> str | None:
-        return self._req.headers.get(name.lower())
+        value = self.headers.get(_key(name))
+        return None if value is None else value.strip().decode("latin-1")
 
-    def _head(self, status: int, headers: dict[str, str], extra: bytes) -> bytearray:
-        out = bytearray(b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Unknown")))
-        out += b"Date: " + _Date.now() + b"\r\nServer: mcp-workbench\r\n"
-        for item in headers.items():
-            line = _LINES.get(item)
-            if line is None:
-                line = f"{item[0]}: {item[1]}\r\n".encode("latin-1")
-                if len(_LINES) < 256:  # the same few headers, answer after answer
-                    _LINES[item] = line
-            out += line
-        if not self._req.keep_alive:
-            out += b"Connection: close\r\n"
-        out += extra
-        return out
+    def _head(self, status: int, headers: dict[str, str], last: bytes) -> list[bytes]:
+        parts = [_STATUS.get(status) or b"HTTP/1.1 %d Unknown\r\n" % status, _Date.now()]
+        parts.append(b"Server: mcp-workbench\r\n")
+        parts += map(_line, headers.items())
+        if not self.keep_alive:
+            parts.append(b"Connection: close\r\n")
+        parts.append(last)
+        return parts
 
     def respond(self, status: int, headers: dict[str, str], body: bytes) -> None:
         if self.done or self._streaming:
             return
         self.done = True
-        head = self._head(status, headers, b"Content-Length: %d\r\n\r\n" % len(body))
-        if len(body) < 65536:
-            self._conn.send(bytes(head + body))
+        parts = self._head(status, headers, b"Content-Length: %d\r\n\r\n" % len(body))
+        if len(body) <= _INLINE_BODY:
+            parts.append(body)
+            self._conn.send(b"".join(parts))
         else:
-            self._conn.send(bytes(head), body)
-        self._conn.finished(self._req.keep_alive)
+            self._conn.send(b"".join(parts), body)
+        self._conn.finished(self.keep_alive)
 
     def start_stream(self, headers: dict[str, str]) -> None:
         if self.done or self._streaming:
             return
         self._streaming = True
-        self._conn.send(bytes(self._head(200, headers, b"Transfer-Encoding: chunked\r\n\r\n")))
+        self._conn.send(b"".join(self._head(200, headers, b"Transfer-Encoding: chunked\r\n\r\n")))
 
     async def write(self, chunk: bytes) -> None:
         if self.hung_up or self.done:
             raise ConnectionError("the client has gone")
         if chunk:
-            self._conn.send(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            self._conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             await self._conn.drained()
 
     def end(self) -> None:
@@ -144,7 +180,7 @@ class _Exchange:
         self.done = True
         if self._streaming:
             self._conn.send(b"0\r\n\r\n")
-        self._conn.finished(self._req.keep_alive)
+        self._conn.finished(self.keep_alive)
 
 
 class _Connection(asyncio.Protocol):
@@ -154,11 +190,11 @@ class _Connection(asyncio.Protocol):
         self.server = server
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
-        self.pending: deque[_Request] = deque()
+        self.loop = asyncio.get_running_loop()  # made by the loop, for a connection it accepted
+        self.pending: deque[_Exchange] = deque()
         self.current: tuple[_Exchange, McpRequest | None] | None = None
         self.worker: asyncio.Task[None] | None = None
-        self._req = _Request()
-        self._header_name = b""
+        self._req = _Exchange(self)
         self._writable = asyncio.Event()
         self._writable.set()
         self._closing = False
@@ -194,20 +230,22 @@ class _Connection(asyncio.Protocol):
 
     # -- httptools callbacks ---------------------------------------------------------------
     def on_message_begin(self) -> None:
-        self._req = _Request()
+        self._req = _Exchange(self)
 
     def on_url(self, url: bytes) -> None:
-        self._req.path += url.decode("latin-1")
+        self._req.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1").strip()
+        key = name.lower()
         headers = self._req.headers
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        if key in headers:
+            headers[key] += b", " + value
+        else:
+            headers[key] = value
 
     def on_body(self, body: bytes) -> None:
-        self._req.body += body
-        if len(self._req.body) > self.server.max_body:
+        self._req.add_body(body)
+        if self._req.size > self.server.max_body:
             self._fail(413, b"Request body too large")
 
     def on_message_complete(self) -> None:
@@ -216,17 +254,16 @@ class _Connection(asyncio.Protocol):
         req.keep_alive = self.parser.should_keep_alive()
         self.pending.append(req)
         if self.worker is None or self.worker.done():
-            self.worker = asyncio.get_running_loop().create_task(self._work())
+            self.worker = self.loop.create_task(self._work())
 
     # -- serving ---------------------------------------------------------------------------
     async def _work(self) -> None:
         while self.pending and not self._closing:
-            req = self.pending.popleft()
-            exchange = _Exchange(self, req)
+            exchange = self.pending.popleft()
             try:
-                await self.server.serve(self, exchange, req)
+                await self.server.serve(self, exchange)
             except Exception:
-                log.exception("error serving %s %s", req.method, req.path)
+                log.exception("error serving %s %r", exchange.method, exchange.url)
                 exchange.respond(500, {"Content-Type": "text/plain"}, b"Internal Server Error")
             finally:
                 self.current = None
@@ -271,23 +308,24 @@ class HttpServer:
         self.connections: set[_Connection] = set()
         self._servers: list[asyncio.Server] = []
 
-    async def serve(self, conn: _Connection, exchange: _Exchange, req: _Request) -> None:
-        path = req.path.split("?", 1)[0]
+    async def serve(self, conn: _Connection, exchange: _Exchange) -> None:
+        method = exchange.method
+        path = exchange.url.partition(b"?")[0].decode("latin-1")
         if path == self.mcp_path:
             request = McpRequest(self.transport, exchange)
             conn.current = (exchange, request)
-            await request.dispatch(req.method)
-        elif path == "/metrics" and req.method == "GET":
+            await request.dispatch(method)
+        elif path == "/metrics" and method == "GET":
             conn.current = (exchange, None)
             body = self.engine.metrics.render()
             exchange.respond(
                 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}, body
             )
-        elif path.startswith(METADATA_PATH) and req.method == "GET":
+        elif path.startswith(METADATA_PATH) and method == "GET":
             host = exchange.header("Host") or ""
             body = orjson.dumps(self.transport.resource_metadata(host))
             exchange.respond(200, {"Content-Type": "application/json"}, body)
-        elif path == "/healthz" and req.method == "GET":
+        elif path == "/healthz" and method == "GET":
             exchange.respond(
                 200, {"Content-Type": "application/json"}, orjson.dumps({"status": "ok"})
             )

@@ -109,10 +109,14 @@ async def serve_connection(
     deadline = _preauth_deadline(engine, session, channel, writer) if needs_auth else None
     try:
         while True:
-            await session.room_for_more(max_inflight)
+            if len(session.inflight) >= max_inflight:
+                await session.room_for_more(max_inflight)
             try:
-                async with asyncio.timeout(idle_timeout):
+                if idle_timeout is None:
                     data = await reader.read(1 << 16)
+                else:
+                    async with asyncio.timeout(idle_timeout):
+                        data = await reader.read(1 << 16)
             except TimeoutError:
                 if (
                     session.inflight

@@ -33,7 +33,6 @@ from mcp_workbench.errors import (
     jsonrpc_error,
 )
 from mcp_workbench.jsonrpc import (
-    Message,
     Notification,
     Request,
     Response,
@@ -51,7 +50,7 @@ from mcp_workbench.protocol.http_headers import (
 from mcp_workbench.protocol.meta import PROTOCOL_VERSION
 from mcp_workbench.protocol.versions import HTTP_DEFAULT, LEGACY_VERSIONS, REVISIONS, Revision
 from mcp_workbench.transports.http_transport import HttpTransport
-from mcp_workbench.transports.sse import SseStream
+from mcp_workbench.transports.sse import SseStream, format_event
 
 __all__ = ["HttpIO", "McpRequest"]
 
@@ -70,6 +69,15 @@ _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
 def _retry_after(seconds: float) -> dict[str, str]:
     """The ``Retry-After`` header (whole seconds, at least 1) of a 429 answer."""
     return {"Retry-After": str(max(1, math.ceil(seconds)))}
+
+
+def _retry_after_of(response: dict[str, Any]) -> dict[str, str] | None:
+    """``Retry-After`` for a rate-limited response (any era: it lets HTTP clients and
+    proxies back off), else None."""
+    error = response.get("error")
+    if error is None or error.get("code") != RATE_LIMITED:
+        return None
+    return _retry_after((error.get("data") or {}).get("retryAfter", 1))
 
 
 @functools.lru_cache(maxsize=64)
@@ -116,6 +124,49 @@ class HttpIO(Protocol):
         """Finish a streamed response."""
 
 
+class _Reply:
+    """The channel of one modern request: the messages it sends before its response (progress,
+    logs, listen notifications) turn the HTTP response into an SSE stream on the first one.
+
+    Lighter than an :class:`SseStream`: a modern request's stream is not resumable, so it
+    keeps no history, no id and no lock (each event is written whole before any wait).
+    """
+
+    __slots__ = ("finished", "gone", "io", "streaming")
+
+    def __init__(self, io: HttpIO) -> None:
+        self.io = io
+        self.streaming = False
+        self.finished = False
+        self.gone = False
+
+    @property
+    def closed(self) -> bool:
+        return self.finished or self.gone
+
+    def start(self) -> None:
+        """Answer with an SSE stream (if not already)."""
+        if not self.streaming:
+            self.streaming = True
+            self.io.start_stream(_SSE_HEADERS)
+
+    async def send(self, message: dict[str, Any] | list[Any]) -> None:
+        if not self.closed:
+            await self._write(format_event(encode(message)))
+
+    async def comment(self, text: str = "") -> None:
+        """A keep-alive comment line (ignored by clients)."""
+        if not self.closed:
+            await self._write(b": " + text.encode() + b"\n\n")
+
+    async def _write(self, chunk: bytes) -> None:
+        self.start()
+        try:
+            await self.io.write(chunk)
+        except ConnectionError:
+            self.gone = True
+
+
 class McpRequest:
     """One HTTP request to the MCP endpoint: POST messages, GET the session stream, DELETE
     the session. Knows nothing of the HTTP server that carries it (see :class:`HttpIO`)."""
@@ -135,6 +186,8 @@ class McpRequest:
         self._principal = identity.id if identity is not None else principal
         self._task: asyncio.Task[Any] | None = None
         self._stream: SseStream | None = None
+        self._reply: _Reply | None = None
+        self._sse_first = False
         self._cancel_on_close = False
         self._released = False
         self._streaming = False
@@ -143,6 +196,8 @@ class McpRequest:
         """The client hung up: detach its stream; a modern request is cancelled."""
         if self._stream is not None:
             self._stream.detach(self._write_sse)
+        if self._reply is not None:
+            self._reply.gone = True
         if self._cancel_on_close and self._task is not None and not self._task.done():
             self._task.cancel()  # modern: closing the response stream cancels the request
 
@@ -261,16 +316,13 @@ class McpRequest:
     async def _write_sse(self, chunk: bytes) -> None:
         await self.io.write(chunk)
 
-    def _prefers_sse(self) -> bool:
-        """The client lists ``text/event-stream`` first in Accept: answer with a stream."""
-        return _accept(self._header("Accept"))[1]
-
     def _start_sse(self) -> None:
         self.io.start_stream(_SSE_HEADERS)
 
-    async def _keepalive(self, stream: SseStream) -> None:
+    async def _keepalive(self, stream: SseStream | _Reply) -> None:
+        """Comment lines every ``sse_keepalive`` seconds while the stream is open."""
         interval = self.transport.settings.sse_keepalive
-        while not stream.finished and not self.io.gone.is_set():
+        while not stream.closed and not self.io.gone.is_set():
             try:
                 await asyncio.wait_for(self.io.gone.wait(), interval)
             except TimeoutError:
@@ -283,7 +335,8 @@ class McpRequest:
         if not _is_json(self._header("Content-Type")):
             self._error(415, InvalidRequest("Unsupported Media Type: use application/json"))
             return
-        if not _accept(self._header("Accept"))[0]:
+        acceptable, self._sse_first = _accept(self._header("Accept"))
+        if not acceptable:
             self._error(
                 406,
                 InvalidRequest(
@@ -314,13 +367,15 @@ class McpRequest:
             await self._post_legacy(payload)
 
     async def _post_modern(self, payload: Any, meta: dict[str, Any]) -> None:
+        """Check and serve a modern request, answering JSON unless it streams notifications
+        first; closing the response cancels it."""
         try:
             message = parse_message(payload)
         except ProtocolError as exc:
             self._json(400, rejection(exc))
             return
         try:
-            self._check_modern_headers(message, meta)
+            check_request_headers(message, meta, self.io.header, self.transport.param_paths)
         except ProtocolError as exc:
             self._error(http_status(exc.code), exc, getattr(message, "id", None))
             return
@@ -329,11 +384,42 @@ class McpRequest:
             self._empty(202)  # the core defines no client notifications over HTTP
             return
         session = self._with_identity(engine.transient_session(None, "http", self.principal()))
+        reply = self._reply = _Reply(self.io)
+        if self._sse_first:
+            reply.start()
+        task = self._task = asyncio.current_task()
+        assert task is not None
         self._cancel_on_close = True
-        await self._run(session, message, legacy=False)
-
-    def _check_modern_headers(self, message: Message, meta: dict[str, Any]) -> None:
-        check_request_headers(message, meta, self.io.header, self.transport.param_paths)
+        session.inflight[message.id] = task
+        keepalive: asyncio.Task[None] | None = None
+        if message.method == "subscriptions/listen":
+            keepalive = asyncio.create_task(self._keepalive(reply))
+        try:
+            response = await engine.serve(session, message, reply)
+        except asyncio.CancelledError:
+            log.debug("request %r cancelled by client disconnect", message.id)
+            return
+        finally:
+            session.inflight.pop(message.id, None)
+            if keepalive is not None:
+                keepalive.cancel()
+        if response is None:  # cancelled: nothing to answer
+            reply.finished = True
+            if reply.gone:
+                return
+            if reply.streaming:
+                self.io.end()
+            else:
+                self._empty(202)
+            return
+        if reply.streaming:
+            await reply.send(response)
+            reply.finished = True
+            if not reply.gone:
+                self.io.end()
+            return
+        reply.finished = True
+        self._json(self._status(response, legacy=False), response, _retry_after_of(response))
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport
@@ -383,7 +469,7 @@ class McpRequest:
         if not isinstance(message, Request):
             self._empty(202)
             return
-        await self._run(session, message, legacy=True)
+        await self._run_legacy(session, message)
 
     def _version_ok(self, session: Session) -> bool:
         version = self.io.header(VERSION_HEADER)
@@ -434,10 +520,25 @@ class McpRequest:
             status = 400 if isinstance(reply, dict) else 200
             self._json(status, reply)
 
-    async def _run(self, session: Session, req: Request, *, legacy: bool) -> None:
-        """Serve one request, answering JSON unless it streams notifications first."""
+    @staticmethod
+    def _status(response: dict[str, Any], *, legacy: bool) -> int:
+        """The HTTP status of a JSON response: 429 when rate limited; modern revisions say
+        in the status too what was wrong with the request."""
+        error = response.get("error")
+        if error is None:
+            return 200
+        code = error.get("code")
+        if code == RATE_LIMITED:
+            return 429
+        if code in _HTTP_ERROR_CODES and not legacy:
+            return http_status(code)
+        return 200
+
+    async def _run_legacy(self, session: Session, req: Request) -> None:
+        """Serve one request of a legacy session, answering JSON unless it streams
+        notifications first (a resumable stream: the tool may release it)."""
         transport = self.transport
-        stream = transport.new_stream(session, resumable=legacy)
+        stream = transport.new_stream(session, resumable=True)
         self._stream = stream
 
         async def begin_sse(chunk: bytes) -> None:
@@ -459,27 +560,18 @@ class McpRequest:
 
         stream.on_release = release
         await stream.attach(begin_sse)
-        if self._prefers_sse():
+        if self._sse_first:  # the client lists text/event-stream first: stream
             if stream.retry_ms is not None:
                 await stream.prime()  # opens the SSE response with the priming event
             else:
                 await begin_sse(b"")
-        engine = transport.engine
         self._task = asyncio.current_task()
         if self._task is not None:
             session.inflight[req.id] = self._task
-        keepalive: asyncio.Task[None] | None = None
-        if req.method == "subscriptions/listen":
-            keepalive = asyncio.create_task(self._keepalive(stream))
         try:
-            response = await engine.serve(session, req, stream)
-        except asyncio.CancelledError:
-            log.debug("request %r cancelled by client disconnect", req.id)
-            return
+            response = await transport.engine.serve(session, req, stream)
         finally:
             session.inflight.pop(req.id, None)
-            if keepalive is not None:
-                keepalive.cancel()
         answered = self._released or self.io.gone.is_set()
         if response is None:
             stream.finish()
@@ -498,18 +590,7 @@ class McpRequest:
             return
         stream.finish()
         transport.streams.pop(stream.id, None)
-        status = 200
-        headers = None
-        if "error" in response:
-            code = response["error"].get("code")
-            if code == RATE_LIMITED:
-                # Any era: the status and Retry-After let HTTP clients and proxies back off.
-                status = 429
-                headers = _retry_after((response["error"].get("data") or {}).get("retryAfter", 1))
-            elif code in _HTTP_ERROR_CODES and not legacy:
-                # Modern revisions say what was wrong with the request in the status too.
-                status = http_status(code)
-        self._json(status, response, headers)
+        self._json(self._status(response, legacy=True), response, _retry_after_of(response))
 
     # -- GET: the session's stream (legacy) -----------------------------------------------------
     async def get(self) -> None:

@@ -563,6 +563,48 @@ async def test_idle_legacy_sessions_expire() -> None:
         await engine.shutdown()
 
 
+async def test_open_streams_carry_keepalive_comments() -> None:
+    """A modern listen stream and a legacy GET stream, quiet otherwise, get comment lines
+    every ``sse_keepalive`` seconds (so proxies keep them open)."""
+    from mcp_workbench import Settings
+    from mcp_workbench.app import build_engine
+    from mcp_workbench.transports.http_server import start_http_server
+
+    engine = build_engine(Settings(builtin_tools=False, entry_points=False, sse_keepalive=0.1))
+    server, transport, port = await start_http_server(engine, "127.0.0.1", 0)
+
+    async def comments(stream: httpx.Response, wanted: int) -> list[str]:
+        seen: list[str] = []
+        async with asyncio.timeout(5):
+            async for line in stream.aiter_lines():
+                if line.startswith(":"):
+                    seen.append(line)
+                    if len(seen) == wanted:
+                        return seen
+        return seen
+
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            listen = modern(1, "subscriptions/listen", notifications={"toolsListChanged": True})
+            async with http.stream(
+                "POST", "/mcp", content=orjson.dumps(listen), headers=headers_for(listen)
+            ) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                assert await comments(stream, 2) == [": ", ": "]
+            sid = await initialize(http)
+            headers = {**legacy_headers(sid), "Accept": "text/event-stream"}
+            async with http.stream("GET", "/mcp", headers=headers) as stream:
+                assert stream.status_code == 200
+                assert await comments(stream, 2) == [": ", ": "]
+            listed = await post(http, modern(2, "tools/list"))  # the server goes on serving
+            assert listed.status_code == 200
+            assert listed.json()["result"]["tools"] == []
+    finally:
+        server.stop()
+        await transport.close()
+        await engine.shutdown()
+
+
 @pytest.mark.parametrize("carrier", ["own", "tornado"])
 async def test_protected_resource_metadata_on_both_carriers(
     carrier: str, live_server: LiveServer, tornado_server: LiveServer
