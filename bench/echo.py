@@ -27,9 +27,17 @@ targets: stdio sequential ours >= 5x sdk and >= 0.5x raw, stdio pipelined ours >
 sdk, HTTP ours >= 3x sdk (against the servers on ours' event loop). The exit status is 0
 whatever the targets say, 1 when a server failed to answer correctly.
 
+The whole run is made twice (``--idle``): once with the CPUs idling as the machine is set
+up, once with them held out of idle states while measuring (a PM QoS request, as latency
+benchmarks make; it needs root). One call at a time leaves both processes idle between
+calls; where an idle CPU halts (a virtual machine's halt is a VM exit), the call that wakes
+a server runs on cold caches, several times slower than the same code in a loop, and a
+server that runs more code per call pays more. The held run measures the servers' own
+work; the other what this machine gives them as it is. Each prints its own targets.
+
 Run: ``.venv/bin/python bench/echo.py [--seconds 3] [--warmup 1] [--transports stdio,http]
 [--only ours,sdk,raw] [--loops uvloop,asyncio] [--protocol modern|legacy|both]
-[--repeat N] [--pin] [--json]``.
+[--repeat N] [--pin] [--idle allow,hold] [--json]``.
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ import orjson
 
 from bench.processes import (
     LIVE_PIDS,
+    cpu_idle_held,
     cpu_seconds,
     kill_leftovers,
     log,
@@ -682,6 +691,7 @@ class Options:
     json: bool
     repeat: int = 1
     server_cpu: int | None = None  # --pin: the CPU servers run on (the client has another)
+    idle: list[str] = field(default_factory=lambda: ["allow", "hold"])
 
 
 def specs(opts: Options) -> list[ServerSpec]:
@@ -848,7 +858,7 @@ def _fmt_cpu(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def report(opts: Options, results: list[CaseResult]) -> None:
+def report(opts: Options, results: list[CaseResult], cpu_idle: str) -> None:
     ratios, targets = analyse(results)
     repeats = f", median of {opts.repeat}" if opts.repeat > 1 else ""
     pinned = (
@@ -857,7 +867,7 @@ def report(opts: Options, results: list[CaseResult]) -> None:
     print(
         f"\nEcho tools/call throughput; {opts.seconds:g} s per case{repeats} after "
         f"{opts.warmup:g} s warmup; client on {PRIMARY_LOOP}; Python {sys.version.split()[0]}; "
-        f"{os.cpu_count()} CPUs{pinned}"
+        f"{os.cpu_count()} CPUs{pinned}; {cpu_idle}"
     )
     header = (
         f"{'server':<12} {'loop':<8} {'proto':<6} {'transport':<9} {'mode':<10} "
@@ -984,6 +994,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
         action="store_true",
         help="pin this client to the first CPU and each server to the last (Linux)",
     )
+    parser.add_argument(
+        "--idle",
+        type=lambda v: _csv(v, ("allow", "hold"), "--idle"),
+        default=["allow", "hold"],
+        help="comma-separated: allow (CPUs idle as the machine is set up), hold (CPUs held "
+        "out of idle states while measuring, see bench.processes.cpu_idle_held); each is a "
+        "whole run",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     args = parser.parse_args(argv)
     protocols = ["modern", "legacy"] if args.protocol == "both" else [args.protocol]
@@ -999,6 +1017,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         json=args.json,
         repeat=max(1, args.repeat),
         server_cpu=_pin_client() if args.pin else None,
+        idle=args.idle,
     )
 
 
@@ -1025,17 +1044,20 @@ def _run_loop(coro: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
+    runs: list[tuple[str, list[CaseResult]]] = []
     try:
-        results: list[CaseResult] = _run_loop(run(opts))
+        for idle in opts.idle:
+            with cpu_idle_held(idle == "hold") as cpu_idle:
+                log(f"=== {cpu_idle}")
+                runs.append((cpu_idle, _run_loop(run(opts))))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted", file=sys.stderr)
         return 130
     finally:
         kill_leftovers()
-    ratios, targets = analyse(results)
-    failed = any(r.failed for r in results)
+    failed = any(r.failed for _, results in runs for r in results)
     if opts.json:
-        document = {
+        document: dict[str, Any] = {
             "config": {
                 "seconds": opts.seconds,
                 "warmup": opts.warmup,
@@ -1047,14 +1069,23 @@ def main(argv: list[str] | None = None) -> int:
                 "client_loop": PRIMARY_LOOP,
                 "python": sys.version.split()[0],
             },
-            "results": [asdict(r) for r in results],
-            "ratios": ratios,
-            "targets": targets,
+            "runs": [],
             "failed": failed,
         }
+        for cpu_idle, results in runs:
+            ratios, targets = analyse(results)
+            document["runs"].append(
+                {
+                    "cpu_idle": cpu_idle,
+                    "results": [asdict(r) for r in results],
+                    "ratios": ratios,
+                    "targets": targets,
+                }
+            )
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        report(opts, results)
+        for cpu_idle, results in runs:
+            report(opts, results, cpu_idle)
     return 1 if failed else 0
 
 
