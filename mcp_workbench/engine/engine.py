@@ -432,7 +432,8 @@ class Engine:
                 response = result_response(req.id, await self._authenticate(session, req))
                 self._observe(req.method, "ok", started)
                 return response
-            self._check_identity(session)
+            if session.needs_auth or session.expires_at is not None:
+                self._check_identity(session)
             call = self._make_call(session, req, channel)
             origin = current_origin.set(call)
             handler = self._methods.get(req.method)
@@ -442,7 +443,8 @@ class Engine:
                 self.limiter.check(_limit_key(req), session.buckets, session.principal)
             if call.modern and req.method in MRTR_METHODS:
                 # Multi round-trip requests: the input the client brings, or what it lacks.
-                self._take_input(call)
+                if "requestState" in req.params or "inputResponses" in req.params:
+                    self._take_input(call)
                 try:
                     result = await handler(call)
                 except InputRequired as need:

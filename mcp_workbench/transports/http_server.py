@@ -137,7 +137,7 @@ class _Exchange:
         return self._body
 
     def header(self, name: str) -> str | None:
-        value = self.headers.get(_key(name))
+        value = self.headers.get(_KEYS.get(name) or _key(name))
         return None if value is None else value.strip().decode("latin-1")
 
     def _head(self, status: int, headers: dict[str, str], last: bytes) -> list[bytes]:

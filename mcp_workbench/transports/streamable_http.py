@@ -61,7 +61,7 @@ _SSE_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",
 }
-_JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+_JSON_HEADERS = {"Content-Type": "application/json"}
 # Codes that, answered as plain JSON, say "your request was wrong" rather than "it failed".
 _HTTP_ERROR_CODES = {-32700, -32600, -32601, -32602, -32020, -32021, -32022}
 
@@ -253,7 +253,7 @@ class McpRequest:
     # -- helpers -------------------------------------------------------------------------------
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.io.respond(
-            status, {"Content-Type": "application/json", **(headers or {})}, encode(body)
+            status, {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS, encode(body)
         )
 
     def _error(
@@ -332,10 +332,11 @@ class McpRequest:
     async def post(self) -> None:
         if not self._guard():
             return
-        if not _is_json(self._header("Content-Type")):
+        io = self.io
+        if not _is_json(io.header("Content-Type") or ""):
             self._error(415, InvalidRequest("Unsupported Media Type: use application/json"))
             return
-        acceptable, self._sse_first = _accept(self._header("Accept"))
+        acceptable, self._sse_first = _accept(io.header("Accept") or "")
         if not acceptable:
             self._error(
                 406,
@@ -344,7 +345,7 @@ class McpRequest:
                 ),
             )
             return
-        body = self.io.body
+        body = io.body
         limit = self.transport.settings.max_message_bytes
         if len(body) > limit:
             self._error(
@@ -383,7 +384,9 @@ class McpRequest:
         if not isinstance(message, Request):
             self._empty(202)  # the core defines no client notifications over HTTP
             return
-        session = self._with_identity(engine.transient_session(None, "http", self.principal()))
+        session = engine.transient_session(None, "http", self._principal)
+        if self._identity is not None:
+            engine.adopt(session, self._identity)
         reply = self._reply = _Reply(self.io)
         if self._sse_first:
             reply.start()
@@ -419,7 +422,10 @@ class McpRequest:
                 self.io.end()
             return
         reply.finished = True
-        self._json(self._status(response, legacy=False), response, _retry_after_of(response))
+        if "error" in response:
+            self._json(self._status(response, legacy=False), response, _retry_after_of(response))
+        else:
+            self.io.respond(200, _JSON_HEADERS, encode(response))
 
     async def _post_legacy(self, payload: Any) -> None:
         transport = self.transport
