@@ -87,7 +87,8 @@ class Target:
             pydantic.ValidationError: the arguments do not fit.
         """
         given = arguments or {}
-        model = self.signature.arguments.model_validate(given)
+        # The model's validator itself (``model_validate`` is a Python wrapper around it).
+        model = self.signature.arguments.__pydantic_validator__.validate_python(given)
         kwargs = dict(model.__dict__)  # the fields' values (the model ignores extras)
         if self.signature.accepts_extra:
             kwargs.update({k: v for k, v in given.items() if k not in kwargs})
