@@ -268,6 +268,13 @@ class McpRequest:
     def _empty(self, status: int) -> None:
         self.io.respond(status, {}, b"")
 
+    def _end_unanswered(self, streaming: bool) -> None:
+        """End the response of a request that has nothing to answer (it was cancelled)."""
+        if streaming:
+            self.io.end()
+        else:
+            self._empty(202)
+
     def _guard(self) -> bool:
         """DNS-rebinding checks; False when a response has been sent."""
         host = self.io.header("Host")
@@ -408,12 +415,8 @@ class McpRequest:
                 keepalive.cancel()
         if response is None:  # cancelled: nothing to answer
             reply.finished = True
-            if reply.gone:
-                return
-            if reply.streaming:
-                self.io.end()
-            else:
-                self._empty(202)
+            if not reply.gone:
+                self._end_unanswered(reply.streaming)
             return
         if reply.streaming:
             await reply.send(response)
@@ -582,10 +585,7 @@ class McpRequest:
         if response is None:
             stream.finish()
             if not answered:
-                if self._streaming:
-                    self.io.end()
-                else:
-                    self._empty(202)
+                self._end_unanswered(self._streaming)
             return
         if self._streaming:
             await stream.send(response)
