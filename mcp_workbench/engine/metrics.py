@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -25,6 +26,8 @@ class RequestStats(Collector):
 
     def __init__(self, buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
         self.bounds = buckets
+        self._les = (*(repr(float(bound)) for bound in buckets), "+Inf")
+        """Each bucket's ``le`` label, as Prometheus writes bounds."""
         self.counts: dict[tuple[str, str], int] = {}
         self._buckets: dict[str, list[int]] = {}
         self._sums: dict[str, float] = {}
@@ -55,12 +58,7 @@ class RequestStats(Collector):
             labels=["method"],
         )
         for method, counts in sorted(self._buckets.items()):
-            cumulative, total = [], 0
-            for bound, count in zip(
-                (*map(repr, map(float, self.bounds)), "+Inf"), counts, strict=True
-            ):
-                total += count
-                cumulative.append((bound, total))
+            cumulative = list(zip(self._les, accumulate(counts), strict=True))
             latency.add_metric([method], cumulative, self._sums[method])
         yield latency
 
